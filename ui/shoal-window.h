@@ -1,0 +1,16 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* The console's main window: distribution points, packages, sessions and clients. */
+#pragma once
+
+#include <gtk/gtk.h>
+
+G_BEGIN_DECLS
+
+#define SHOAL_TYPE_WINDOW (shoal_window_get_type ())
+G_DECLARE_FINAL_TYPE (ShoalWindow, shoal_window, SHOAL, WINDOW, GtkApplicationWindow)
+
+ShoalWindow *shoal_window_new         (GtkApplication *app);
+void         shoal_window_set_banner  (ShoalWindow    *self,
+                                       const char     *text);
+
+G_END_DECLS
