@@ -10,6 +10,7 @@ struct _ShoalWindow
   GtkApplicationWindow parent_instance;
 
   GtkLabel *banner;
+  GtkStack *stack;
 };
 
 G_DEFINE_FINAL_TYPE (ShoalWindow, shoal_window, GTK_TYPE_APPLICATION_WINDOW)
@@ -23,6 +24,7 @@ shoal_window_class_init (ShoalWindowClass *klass)
   g_assert (shoal_get_resource () != NULL);
   gtk_widget_class_set_template_from_resource (widget_class, "/io/shoal/Shoal/shoal-window.ui");
   gtk_widget_class_bind_template_child (widget_class, ShoalWindow, banner);
+  gtk_widget_class_bind_template_child (widget_class, ShoalWindow, stack);
 }
 
 static void
