@@ -76,6 +76,8 @@ struct _ShoalSender
   ShoalSenderStats stats;
 };
 
+static guint64 rate_ceiling (ShoalSender *self);
+
 void
 shoal_sender_config_init (ShoalSenderConfig *c)
 {
@@ -133,6 +135,9 @@ shoal_sender_new (const ShoalSenderConfig *config,
     }
   self->state = SHOAL_SESSION_WAITING;
   self->rate = config->max_rate;
+  /* Adaptive mode starts low and grows, rather than flooding a slow path first. */
+  if (config->adaptive)
+    self->rate = MAX (config->min_rate, rate_ceiling (self) / 10);
   self->members = g_ptr_array_new_with_free_func (g_free);
   self->drops = g_array_new (FALSE, FALSE, sizeof (DropAd));
   self->events = g_array_new (FALSE, FALSE, sizeof (ShoalSenderEvent));
@@ -633,13 +638,19 @@ check_members (ShoalSender *self, gint64 now)
     }
 }
 
-/* Multiplicative decrease on loss, gentle increase when clean: loss is the worst
- * recently reported by a member still in the session. */
+static guint64
+rate_ceiling (ShoalSender *self)
+{
+  return self->cfg.max_rate ? self->cfg.max_rate : G_GUINT64_CONSTANT (10000000000);
+}
+
+/* On loss, go straight to what the worst member actually receives (its measured rate is
+ * the bottleneck's capacity), at most 0.9x the current rate; while clean, grow by 10 % a
+ * window. Only members still in the session count. */
 static void
 adapt_rate (ShoalSender *self, gint64 now)
 {
-  guint worst = 0;
-  guint64 ceiling = self->cfg.max_rate ? self->cfg.max_rate : G_GUINT64_CONSTANT (10000000000);
+  const ShoalMemberInfo *worst = NULL;
   guint64 rate;
 
   if (!self->cfg.adaptive || now < self->next_rate_check)
@@ -648,17 +659,23 @@ adapt_rate (ShoalSender *self, gint64 now)
   for (guint i = 0; i < self->members->len; i++)
     {
       ShoalMemberInfo *m = g_ptr_array_index (self->members, i);
-      if (!member_finished (m) && now - m->last_seen < RATE_WINDOW * 2)
-        worst = MAX (worst, m->loss_permille);
+      if (!member_finished (m) && now - m->last_seen < RATE_WINDOW * 2
+          && (worst == NULL || m->loss_permille > worst->loss_permille))
+        worst = m;
     }
-  rate = self->rate ? self->rate : ceiling;
-  if (worst > 50)
-    rate = rate * 7 / 10;
-  else if (worst > 15)
-    rate = rate * 9 / 10;
-  else
-    rate = rate + rate / 20;
-  rate = CLAMP (rate, self->cfg.min_rate, ceiling);
+  rate = self->rate;
+  if (worst != NULL && worst->loss_permille > 15)
+    {
+      /* rx_rate counts symbol bytes; the wire carries ~6 % more. */
+      guint64 capacity = (guint64) worst->rx_rate_kbps * 1000 * 106 / 100;
+
+      rate = rate * 9 / 10;
+      if (capacity > 0)
+        rate = MIN (rate, capacity);
+    }
+  else if (worst != NULL)
+    rate = rate + rate / 10;
+  rate = CLAMP (rate, self->cfg.min_rate, rate_ceiling (self));
   if (rate != self->rate)
     {
       self->rate = rate;
