@@ -570,21 +570,6 @@ test_malformed (void)
   g_assert_cmpuint (st.bytes_received, ==, 1404);
 }
 
-/* A client restarted from its journal fetches nothing it already verified. */
-static void
-test_resume (void)
-{
-  Scenario s;
-  Result res;
-  guint64 size = 4 * 1024 * 1024;
-
-  scenario_init (&s, size, 128, 1);
-  run (&s, &res);   /* reference: sends the package once */
-  g_assert_cmpuint (res.complete, ==, 1);
-  result_clear (&res);
-  (void) size;
-}
-
 int
 main (int argc, char *argv[])
 {
@@ -602,6 +587,5 @@ main (int argc, char *argv[])
   g_test_add_data_func ("/engine/slow/keep", GINT_TO_POINTER (FALSE), test_slow_client);
   g_test_add_func ("/engine/rate/adaptive", test_adaptive_rate);
   g_test_add_func ("/engine/protocol/malformed", test_malformed);
-  (void) test_resume;
   return g_test_run ();
 }
