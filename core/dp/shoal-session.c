@@ -1,0 +1,681 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* A multicast session on the distribution point. The engine lives on the session's thread;
+ * every 200 ms the thread copies its figures into a snapshot that the main context turns
+ * into property notifications, client records and event records. */
+#include "config.h"
+
+#include <netdb.h>
+#include <string.h>
+
+#include "shoal-client-record.h"
+#include "shoal-event-record.h"
+#include "shoal-session.h"
+
+#define PUBLISH_INTERVAL (200 * 1000)
+#define BATCH_DGRAMS     64
+
+typedef struct
+{
+  ShoalSenderStats stats;
+  GArray  *members;          /* ShoalMemberInfo */
+  GArray  *events;           /* ShoalSenderEvent */
+  guint64  rate;             /* measured, bits/s on the wire */
+  guint64  repair_rate;
+  char    *error;
+  gboolean finished;
+} Snapshot;
+
+struct _ShoalSession
+{
+  GObject parent_instance;
+
+  char              *id;
+  char              *package;
+  ShoalSenderConfig  config;
+  ShoalTransport    *transport;
+  ShoalReadFunc      read_func;
+  gpointer           read_data;
+  GDestroyNotify     read_destroy;
+
+  GThread      *thread;
+  GMainContext *context;
+  gint          cancel;          /* atomic */
+  gint          start_now;       /* atomic */
+
+  GMutex    lock;
+  GCond     finished_cond;
+  Snapshot  snap;                /* under lock */
+  gboolean  publish_queued;      /* under lock */
+  gboolean  thread_done;         /* under lock */
+
+  /* Main-context view. */
+  ShoalSenderStats stats;
+  char        *state;
+  char        *error;
+  guint        clients_joined;
+  guint64      rate;
+  guint64      repair_rate;
+  gint64       started;
+  gint64       finished;
+  GListStore  *clients;
+  GHashTable  *client_index;     /* id -> ShoalClientRecord */
+  GListStore  *events;
+};
+
+G_DEFINE_FINAL_TYPE (ShoalSession, shoal_session, G_TYPE_OBJECT)
+G_DEFINE_QUARK (shoal-session-error-quark, shoal_session_error)
+
+enum {
+  PROP_0,
+  PROP_ID,
+  PROP_PACKAGE,
+  PROP_STATE,
+  PROP_ERROR,
+  PROP_CLIENTS_JOINED,
+  PROP_RATE,
+  PROP_REPAIR_RATE,
+  PROP_BYTES_SENT,
+  PROP_REPAIR_BYTES,
+  PROP_PROGRESS,
+  PROP_STARTED,
+  PROP_FINISHED,
+  PROP_ETA,
+  N_PROPS
+};
+
+enum { SIGNAL_EVENT, SIGNAL_FINISHED, N_SIGNALS };
+
+static GParamSpec *properties[N_PROPS];
+static guint signals[N_SIGNALS];
+
+static void
+shoal_session_dispose (GObject *object)
+{
+  ShoalSession *self = SHOAL_SESSION (object);
+
+  if (self->thread != NULL)
+    {
+      g_atomic_int_set (&self->cancel, 1);
+      g_thread_join (g_steal_pointer (&self->thread));
+    }
+  G_OBJECT_CLASS (shoal_session_parent_class)->dispose (object);
+}
+
+static void
+shoal_session_finalize (GObject *object)
+{
+  ShoalSession *self = SHOAL_SESSION (object);
+
+  g_free (self->id);
+  g_free (self->package);
+  g_clear_object (&self->transport);
+  if (self->read_destroy)
+    self->read_destroy (self->read_data);
+  g_clear_pointer (&self->context, g_main_context_unref);
+  g_array_unref (self->snap.members);
+  g_array_unref (self->snap.events);
+  g_free (self->snap.error);
+  g_free (self->state);
+  g_free (self->error);
+  g_object_unref (self->clients);
+  g_hash_table_unref (self->client_index);
+  g_object_unref (self->events);
+  g_mutex_clear (&self->lock);
+  g_cond_clear (&self->finished_cond);
+  G_OBJECT_CLASS (shoal_session_parent_class)->finalize (object);
+}
+
+static void
+shoal_session_get_property (GObject    *object,
+                            guint       prop_id,
+                            GValue     *value,
+                            GParamSpec *pspec)
+{
+  ShoalSession *self = SHOAL_SESSION (object);
+
+  switch (prop_id)
+    {
+    case PROP_ID: g_value_set_string (value, self->id); break;
+    case PROP_PACKAGE: g_value_set_string (value, self->package); break;
+    case PROP_STATE: g_value_set_string (value, self->state); break;
+    case PROP_ERROR: g_value_set_string (value, self->error); break;
+    case PROP_CLIENTS_JOINED: g_value_set_uint (value, self->clients_joined); break;
+    case PROP_RATE: g_value_set_uint64 (value, self->rate); break;
+    case PROP_REPAIR_RATE: g_value_set_uint64 (value, self->repair_rate); break;
+    case PROP_BYTES_SENT: g_value_set_uint64 (value, shoal_session_get_bytes_sent (self)); break;
+    case PROP_REPAIR_BYTES: g_value_set_uint64 (value, self->stats.repair_bytes); break;
+    case PROP_PROGRESS: g_value_set_double (value, shoal_session_get_progress (self)); break;
+    case PROP_STARTED: g_value_set_int64 (value, self->started); break;
+    case PROP_FINISHED: g_value_set_int64 (value, self->finished); break;
+    case PROP_ETA: g_value_set_int64 (value, shoal_session_get_eta (self)); break;
+    default: G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+shoal_session_class_init (ShoalSessionClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  const GParamFlags f = G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS;
+
+  object_class->dispose = shoal_session_dispose;
+  object_class->finalize = shoal_session_finalize;
+  object_class->get_property = shoal_session_get_property;
+
+  properties[PROP_ID] = g_param_spec_string ("id", NULL, NULL, NULL, f);
+  properties[PROP_PACKAGE] = g_param_spec_string ("package", NULL, NULL, NULL, f);
+  properties[PROP_STATE] = g_param_spec_string ("state", NULL, NULL, NULL, f);
+  properties[PROP_ERROR] = g_param_spec_string ("error", NULL, NULL, NULL, f);
+  properties[PROP_CLIENTS_JOINED] =
+    g_param_spec_uint ("clients-joined", NULL, NULL, 0, G_MAXUINT, 0, f);
+  properties[PROP_RATE] = g_param_spec_uint64 ("rate", NULL, NULL, 0, G_MAXUINT64, 0, f);
+  properties[PROP_REPAIR_RATE] =
+    g_param_spec_uint64 ("repair-rate", NULL, NULL, 0, G_MAXUINT64, 0, f);
+  properties[PROP_BYTES_SENT] =
+    g_param_spec_uint64 ("bytes-sent", NULL, NULL, 0, G_MAXUINT64, 0, f);
+  properties[PROP_REPAIR_BYTES] =
+    g_param_spec_uint64 ("repair-bytes", NULL, NULL, 0, G_MAXUINT64, 0, f);
+  properties[PROP_PROGRESS] = g_param_spec_double ("progress", NULL, NULL, 0, 1, 0, f);
+  properties[PROP_STARTED] = g_param_spec_int64 ("started", NULL, NULL, 0, G_MAXINT64, 0, f);
+  properties[PROP_FINISHED] = g_param_spec_int64 ("finished", NULL, NULL, 0, G_MAXINT64, 0, f);
+  properties[PROP_ETA] = g_param_spec_int64 ("eta", NULL, NULL, -1, G_MAXINT64, -1, f);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+
+  /* (kind, message): kind is "joined", "complete", "fallback", "failed", "dropped",
+   * "started", "pass", "rate", "done", "cancelled" or "error". */
+  signals[SIGNAL_EVENT] = g_signal_new ("event", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                                        0, NULL, NULL, NULL, G_TYPE_NONE, 2,
+                                        G_TYPE_STRING, G_TYPE_STRING);
+  signals[SIGNAL_FINISHED] = g_signal_new ("finished", G_TYPE_FROM_CLASS (klass),
+                                           G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
+                                           G_TYPE_NONE, 0);
+}
+
+static void
+shoal_session_init (ShoalSession *self)
+{
+  g_mutex_init (&self->lock);
+  g_cond_init (&self->finished_cond);
+  self->snap.members = g_array_new (FALSE, FALSE, sizeof (ShoalMemberInfo));
+  self->snap.events = g_array_new (FALSE, FALSE, sizeof (ShoalSenderEvent));
+  self->state = g_strdup ("waiting");
+  self->clients = g_list_store_new (SHOAL_TYPE_CLIENT_RECORD);
+  self->client_index = g_hash_table_new_full (NULL, NULL, NULL, g_object_unref);
+  self->events = g_list_store_new (SHOAL_TYPE_EVENT_RECORD);
+}
+
+/* @transport is configured but not open; the session opens and closes it. */
+ShoalSession *
+shoal_session_new (const char              *id,
+                   const char              *package,
+                   const ShoalSenderConfig *config,
+                   ShoalTransport          *transport,
+                   ShoalReadFunc            read_func,
+                   gpointer                 read_data,
+                   GDestroyNotify           read_destroy)
+{
+  ShoalSession *self;
+
+  g_return_val_if_fail (id != NULL && package != NULL && config != NULL, NULL);
+  g_return_val_if_fail (SHOAL_IS_TRANSPORT (transport), NULL);
+
+  self = g_object_new (SHOAL_TYPE_SESSION, NULL);
+  self->id = g_strdup (id);
+  self->package = g_strdup (package);
+  self->config = *config;
+  self->transport = g_object_ref (transport);
+  self->read_func = read_func;
+  self->read_data = read_data;
+  self->read_destroy = read_destroy;
+  self->stats.n_blocks = shoal_layout_n_blocks (&config->layout);
+  return self;
+}
+
+static const char *
+member_state (const ShoalMemberInfo *m)
+{
+  if (m->dropped)
+    return "dropped";
+  switch (m->state)
+    {
+    case SHOAL_MEMBER_COMPLETE: return "complete";
+    case SHOAL_MEMBER_FALLBACK: return "repairing over HTTP";
+    case SHOAL_MEMBER_FAILED: return "failed";
+    default: return "receiving";
+    }
+}
+
+static const char *
+drop_reason (guint8 reason)
+{
+  switch (reason)
+    {
+    case SHOAL_DROP_SLOW: return "too slow or too lossy for the session (slow-client policy)";
+    case SHOAL_DROP_SESSION_FULL: return "the session already had its maximum of clients";
+    case SHOAL_DROP_SILENT: return "stopped responding";
+    default: return "dropped";
+    }
+}
+
+static char *
+format_address (const ShoalMemberInfo *m)
+{
+  char host[NI_MAXHOST];
+
+  if (m->addr_len == 0
+      || getnameinfo ((const struct sockaddr *) &m->addr, m->addr_len, host, sizeof host,
+                      NULL, 0, NI_NUMERICHOST) != 0)
+    return g_strdup ("");
+  return g_strdup (host);
+}
+
+static const ShoalMemberInfo *
+snap_member (Snapshot *snap, guint32 id)
+{
+  for (guint i = 0; i < snap->members->len; i++)
+    if (g_array_index (snap->members, ShoalMemberInfo, i).id == id)
+      return &g_array_index (snap->members, ShoalMemberInfo, i);
+  return NULL;
+}
+
+static void
+add_event (ShoalSession *self, gint64 time, const char *kind, const char *message)
+{
+  g_autoptr(ShoalEventRecord) rec = shoal_event_record_new (time, kind, message);
+
+  g_list_store_append (self->events, rec);
+  g_signal_emit (self, signals[SIGNAL_EVENT], 0, kind, message);
+}
+
+static void
+set_state (ShoalSession *self, const char *state)
+{
+  if (g_strcmp0 (self->state, state) == 0)
+    return;
+  g_free (self->state);
+  self->state = g_strdup (state);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_STATE]);
+}
+
+static void
+apply_event (ShoalSession *self, Snapshot *snap, const ShoalSenderEvent *ev, gint64 mono_now,
+             gint64 wall_now)
+{
+  const ShoalMemberInfo *m = snap_member (snap, ev->client_id);
+  g_autofree char *who = NULL;
+  g_autofree char *msg = NULL;
+  gint64 wall = wall_now - (mono_now - ev->time);
+  const char *kind = NULL;
+
+  if (m != NULL)
+    {
+      g_autofree char *addr = format_address (m);
+      who = g_strdup_printf ("%s (%s)", m->hostname[0] ? m->hostname : "client", addr);
+    }
+  else
+    who = g_strdup_printf ("client %08x", ev->client_id);
+
+  switch (ev->type)
+    {
+    case SHOAL_SENDER_EVENT_STARTED:
+      kind = "started";
+      msg = g_strdup ("Session started");
+      self->started = wall;
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_STARTED]);
+      break;
+    case SHOAL_SENDER_EVENT_MEMBER_JOINED:
+      kind = "joined";
+      msg = g_strdup_printf ("%s joined", who);
+      break;
+    case SHOAL_SENDER_EVENT_MEMBER_COMPLETE:
+      kind = "complete";
+      msg = g_strdup_printf ("%s verified the package", who);
+      break;
+    case SHOAL_SENDER_EVENT_MEMBER_FALLBACK:
+      kind = "fallback";
+      msg = g_strdup_printf ("%s left the multicast to finish over HTTP", who);
+      break;
+    case SHOAL_SENDER_EVENT_MEMBER_FAILED:
+      kind = "failed";
+      msg = g_strdup_printf ("%s failed", who);
+      break;
+    case SHOAL_SENDER_EVENT_MEMBER_DROPPED:
+      kind = "dropped";
+      msg = g_strdup_printf ("%s dropped: %s; it finishes over HTTP", who,
+                             drop_reason (ev->reason));
+      {
+        ShoalClientRecord *rec = g_hash_table_lookup (self->client_index,
+                                                      GUINT_TO_POINTER (ev->client_id));
+        if (rec != NULL)
+          shoal_client_record_set_last_error (rec, drop_reason (ev->reason));
+      }
+      break;
+    case SHOAL_SENDER_EVENT_PASS_COMPLETE:
+      kind = "pass";
+      msg = g_strdup ("First pass complete; serving repair");
+      break;
+    case SHOAL_SENDER_EVENT_RATE_CHANGED:
+      return;   /* shown by the rate graph, too frequent for the log */
+    case SHOAL_SENDER_EVENT_DONE:
+      kind = snap->stats.state == SHOAL_SESSION_CANCELLED ? "cancelled" : "done";
+      msg = g_strdup (snap->stats.state == SHOAL_SESSION_CANCELLED ? "Session cancelled"
+                                                                   : "Session finished");
+      break;
+    }
+  add_event (self, wall, kind, msg);
+}
+
+static void
+update_clients (ShoalSession *self, Snapshot *snap, gint64 mono_now, gint64 wall_now)
+{
+  guint joined = 0;
+
+  for (guint i = 0; i < snap->members->len; i++)
+    {
+      const ShoalMemberInfo *m = &g_array_index (snap->members, ShoalMemberInfo, i);
+      ShoalClientRecord *rec = g_hash_table_lookup (self->client_index, GUINT_TO_POINTER (m->id));
+      g_autofree char *addr = format_address (m);
+      double progress = snap->stats.n_blocks ? (double) m->blocks_done / snap->stats.n_blocks : 0;
+
+      if (rec == NULL)
+        {
+          rec = shoal_client_record_new (m->id);
+          g_hash_table_insert (self->client_index, GUINT_TO_POINTER (m->id), rec);
+          g_list_store_append (self->clients, rec);
+        }
+      if (!m->dropped)
+        joined++;
+      shoal_client_record_update (rec, m->hostname, addr, member_state (m), MIN (progress, 1.0),
+                                  (guint64) m->rx_rate_kbps * 1000, m->loss_permille / 1000.0,
+                                  m->bytes_received,
+                                  m->nack_symbols * self->config.layout.symbol_size,
+                                  wall_now - (mono_now - m->joined_at),
+                                  m->finished_at ? wall_now - (mono_now - m->finished_at) : 0);
+    }
+  if (joined != self->clients_joined)
+    {
+      self->clients_joined = joined;
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_CLIENTS_JOINED]);
+    }
+}
+
+static gboolean
+publish (gpointer data)
+{
+  ShoalSession *self = data;
+  Snapshot snap = { 0 };
+  gint64 mono = g_get_monotonic_time (), wall = g_get_real_time ();
+
+  g_mutex_lock (&self->lock);
+  snap = self->snap;
+  snap.members = g_array_copy (self->snap.members);
+  snap.events = g_array_copy (self->snap.events);
+  snap.error = g_strdup (self->snap.error);
+  g_array_set_size (self->snap.events, 0);
+  self->publish_queued = FALSE;
+  g_mutex_unlock (&self->lock);
+
+  g_object_freeze_notify (G_OBJECT (self));
+  self->stats = snap.stats;
+  update_clients (self, &snap, mono, wall);
+  for (guint i = 0; i < snap.events->len; i++)
+    apply_event (self, &snap, &g_array_index (snap.events, ShoalSenderEvent, i), mono, wall);
+  if (self->rate != snap.rate)
+    {
+      self->rate = snap.rate;
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_RATE]);
+    }
+  if (self->repair_rate != snap.repair_rate)
+    {
+      self->repair_rate = snap.repair_rate;
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_REPAIR_RATE]);
+    }
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_BYTES_SENT]);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_REPAIR_BYTES]);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PROGRESS]);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_ETA]);
+  if (snap.error != NULL && self->error == NULL)
+    {
+      self->error = g_strdup (snap.error);
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_ERROR]);
+      add_event (self, wall, "error", snap.error);
+    }
+  if (self->error != NULL)
+    set_state (self, "failed");
+  else if (snap.stats.state == SHOAL_SESSION_WAITING)
+    set_state (self, "waiting");
+  else if (snap.stats.state == SHOAL_SESSION_RUNNING)
+    set_state (self, snap.stats.sweep < snap.stats.n_blocks ? "running" : "repairing");
+  else if (snap.stats.state == SHOAL_SESSION_DONE)
+    set_state (self, "done");
+  else if (snap.stats.state == SHOAL_SESSION_CANCELLED)
+    set_state (self, "cancelled");
+  if (snap.finished && self->finished == 0)
+    {
+      self->finished = wall;
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_FINISHED]);
+    }
+  g_object_thaw_notify (G_OBJECT (self));
+  if (snap.finished && self->finished == wall)
+    g_signal_emit (self, signals[SIGNAL_FINISHED], 0);
+
+  g_array_unref (snap.members);
+  g_array_unref (snap.events);
+  g_free (snap.error);
+  return G_SOURCE_REMOVE;
+}
+
+/* Called on the session thread. */
+static void
+snapshot (ShoalSession *self, ShoalSender *sender, guint64 rate, guint64 repair_rate,
+          const char *error, gboolean finished)
+{
+  ShoalSenderEvent ev;
+  gboolean queue;
+
+  g_mutex_lock (&self->lock);
+  shoal_sender_get_stats (sender, &self->snap.stats);
+  g_array_set_size (self->snap.members, 0);
+  for (guint i = 0; i < shoal_sender_get_n_members (sender); i++)
+    g_array_append_vals (self->snap.members, shoal_sender_get_member (sender, i), 1);
+  while (shoal_sender_poll_event (sender, &ev))
+    g_array_append_val (self->snap.events, ev);
+  self->snap.rate = rate;
+  self->snap.repair_rate = repair_rate;
+  if (error != NULL && self->snap.error == NULL)
+    self->snap.error = g_strdup (error);
+  self->snap.finished = finished;
+  queue = !self->publish_queued;
+  self->publish_queued = TRUE;
+  g_mutex_unlock (&self->lock);
+  if (queue)
+    g_main_context_invoke_full (self->context, G_PRIORITY_DEFAULT, publish,
+                                g_object_ref (self), g_object_unref);
+}
+
+static gpointer
+session_thread (gpointer data)
+{
+  ShoalSession *self = data;
+  g_autoptr(ShoalSender) sender = shoal_sender_new (&self->config, self->read_func,
+                                                    self->read_data);
+  g_autoptr(ShoalDatagramBatch) batch = shoal_datagram_batch_new (BATCH_DGRAMS,
+                                                                   BATCH_DGRAMS * 2048);
+  g_autoptr(GError) error = NULL;
+  gsize buf_size = 64 * shoal_sender_max_datagram (sender);
+  g_autofree guint8 *buf = g_malloc (buf_size);
+  gint64 next_publish = 0, window_start = g_get_monotonic_time ();
+  guint64 window_wire = 0, window_repair = 0, rate = 0, repair_rate = 0, last_repair = 0;
+  gboolean cancelled = FALSE;
+
+  for (;;)
+    {
+      gint64 now = g_get_monotonic_time ();
+      gint64 wake;
+      gsize seg = 0, len;
+
+      if (!cancelled && g_atomic_int_get (&self->cancel))
+        {
+          shoal_sender_cancel (sender, now);
+          cancelled = TRUE;
+        }
+      if (g_atomic_int_compare_and_exchange (&self->start_now, 1, 0))
+        shoal_sender_start_now (sender, now);
+      if (!shoal_transport_receive (self->transport, batch, 0, &error))
+        break;
+      for (guint i = 0; i < batch->n_dgrams; i++)
+        shoal_sender_handle_datagram (sender, batch->dgrams[i].data, batch->dgrams[i].len,
+                                      (struct sockaddr *) &batch->dgrams[i].from,
+                                      batch->dgrams[i].from_len, now);
+      len = shoal_sender_next_run (sender, now, buf, buf_size, &seg, &wake, &error);
+      if (error != NULL)
+        break;
+      if (len > 0)
+        {
+          guint64 target = shoal_sender_get_rate (sender);
+
+          if (shoal_transport_get_rate (self->transport) != target)
+            shoal_transport_set_rate (self->transport, target);
+          if (!shoal_transport_send_group (self->transport, buf, len, seg, &error))
+            break;
+          window_wire += len + (len / seg + 1) * 28;
+        }
+      else if (wake < 0)
+        break;
+      else
+        {
+          gint64 timeout = MIN (wake - now, PUBLISH_INTERVAL);
+
+          if (!shoal_transport_receive (self->transport, batch, MAX (timeout, 0), &error))
+            break;
+          now = g_get_monotonic_time ();
+          for (guint i = 0; i < batch->n_dgrams; i++)
+            shoal_sender_handle_datagram (sender, batch->dgrams[i].data, batch->dgrams[i].len,
+                                          (struct sockaddr *) &batch->dgrams[i].from,
+                                          batch->dgrams[i].from_len, now);
+        }
+      now = g_get_monotonic_time ();
+      if (now >= next_publish)
+        {
+          ShoalSenderStats st;
+          gint64 span = MAX (now - window_start, 1);
+
+          shoal_sender_get_stats (sender, &st);
+          window_repair = st.repair_bytes - last_repair;
+          last_repair = st.repair_bytes;
+          rate = window_wire * 8 * G_USEC_PER_SEC / span;
+          repair_rate = window_repair * 8 * G_USEC_PER_SEC / span;
+          window_wire = 0;
+          window_start = now;
+          snapshot (self, sender, rate, repair_rate, NULL, FALSE);
+          next_publish = now + PUBLISH_INTERVAL;
+        }
+    }
+  if (error != NULL)
+    g_prefix_error (&error, "session %s (package %s): ", self->id, self->package);
+  shoal_transport_close (self->transport);
+  snapshot (self, sender, 0, 0, error ? error->message : NULL, TRUE);
+  g_mutex_lock (&self->lock);
+  self->thread_done = TRUE;
+  g_cond_broadcast (&self->finished_cond);
+  g_mutex_unlock (&self->lock);
+  return NULL;
+}
+
+gboolean
+shoal_session_start (ShoalSession  *self,
+                     GError       **error)
+{
+  g_return_val_if_fail (SHOAL_IS_SESSION (self), FALSE);
+
+  if (self->thread != NULL)
+    {
+      g_set_error (error, SHOAL_SESSION_ERROR, SHOAL_SESSION_ERROR_STATE,
+                   "session %s is already running", self->id);
+      return FALSE;
+    }
+  if (!shoal_transport_open (self->transport, error))
+    {
+      g_prefix_error (error, "session %s: ", self->id);
+      return FALSE;
+    }
+  self->context = g_main_context_ref_thread_default ();
+  self->thread = g_thread_new ("shoal-session", session_thread, self);
+  return TRUE;
+}
+
+/* Stops the session: the sender tells its clients, which finish over HTTP. */
+void
+shoal_session_cancel (ShoalSession *self)
+{
+  g_return_if_fail (SHOAL_IS_SESSION (self));
+  g_atomic_int_set (&self->cancel, 1);
+}
+
+/* Starts the session now, whatever its start rule says. */
+void
+shoal_session_start_now (ShoalSession *self)
+{
+  g_return_if_fail (SHOAL_IS_SESSION (self));
+  g_atomic_int_set (&self->start_now, 1);
+}
+
+/* Blocks until the session's thread has finished (for tools and tests without a loop). */
+void
+shoal_session_wait (ShoalSession *self)
+{
+  g_mutex_lock (&self->lock);
+  while (!self->thread_done)
+    g_cond_wait (&self->finished_cond, &self->lock);
+  g_mutex_unlock (&self->lock);
+}
+
+const char *shoal_session_get_id (ShoalSession *self) { return self->id; }
+const char *shoal_session_get_package (ShoalSession *self) { return self->package; }
+const char *shoal_session_get_state (ShoalSession *self) { return self->state; }
+const char *shoal_session_get_error (ShoalSession *self) { return self->error; }
+guint shoal_session_get_clients_joined (ShoalSession *self) { return self->clients_joined; }
+guint64 shoal_session_get_rate (ShoalSession *self) { return self->rate; }
+guint64 shoal_session_get_repair_rate (ShoalSession *self) { return self->repair_rate; }
+guint64 shoal_session_get_repair_bytes (ShoalSession *self) { return self->stats.repair_bytes; }
+guint64 shoal_session_get_total_size (ShoalSession *self) { return self->config.layout.total_size; }
+gint64 shoal_session_get_started (ShoalSession *self) { return self->started; }
+gint64 shoal_session_get_finished (ShoalSession *self) { return self->finished; }
+guint32 shoal_session_get_session_id (ShoalSession *self) { return self->config.session_id; }
+const ShoalSenderConfig *shoal_session_get_config (ShoalSession *self) { return &self->config; }
+GListModel *shoal_session_get_clients (ShoalSession *self) { return G_LIST_MODEL (self->clients); }
+GListModel *shoal_session_get_events (ShoalSession *self) { return G_LIST_MODEL (self->events); }
+
+guint64
+shoal_session_get_bytes_sent (ShoalSession *self)
+{
+  return self->stats.source_bytes + self->stats.repair_bytes + self->stats.proactive_bytes;
+}
+
+double
+shoal_session_get_progress (ShoalSession *self)
+{
+  if (self->stats.n_blocks == 0)
+    return 0;
+  return MIN (1.0, (double) self->stats.sweep / self->stats.n_blocks);
+}
+
+/* Seconds until the first pass ends at the current rate; -1 when unknown. */
+gint64
+shoal_session_get_eta (ShoalSession *self)
+{
+  guint64 left;
+
+  if (self->rate == 0 || self->stats.state != SHOAL_SESSION_RUNNING)
+    return -1;
+  left = self->config.layout.total_size - MIN (self->stats.source_bytes,
+                                               self->config.layout.total_size);
+  return (gint64) (left * 8 / self->rate);
+}
+
+void
+shoal_session_get_stats (ShoalSession     *self,
+                         ShoalSenderStats *stats)
+{
+  *stats = self->stats;
+}

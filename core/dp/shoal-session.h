@@ -1,0 +1,62 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* A multicast session on the distribution point: runs the sender engine over a transport on
+ * a thread of its own and publishes live figures as properties and list models in the
+ * main context it was started from. */
+#pragma once
+
+#include <gio/gio.h>
+
+#include "shoal-sender.h"
+#include "shoal-transport.h"
+
+G_BEGIN_DECLS
+
+#define SHOAL_SESSION_ERROR (shoal_session_error_quark ())
+
+typedef enum
+{
+  SHOAL_SESSION_ERROR_FAILED,
+  SHOAL_SESSION_ERROR_STATE,
+  SHOAL_SESSION_ERROR_READ,
+  SHOAL_SESSION_ERROR_TRANSPORT,
+} ShoalSessionError;
+
+#define SHOAL_TYPE_SESSION (shoal_session_get_type ())
+G_DECLARE_FINAL_TYPE (ShoalSession, shoal_session, SHOAL, SESSION, GObject)
+
+GQuark        shoal_session_error_quark    (void);
+ShoalSession *shoal_session_new            (const char              *id,
+                                            const char              *package,
+                                            const ShoalSenderConfig *config,
+                                            ShoalTransport          *transport,
+                                            ShoalReadFunc            read_func,
+                                            gpointer                 read_data,
+                                            GDestroyNotify           read_destroy);
+gboolean      shoal_session_start          (ShoalSession            *self,
+                                            GError                 **error);
+void          shoal_session_cancel         (ShoalSession            *self);
+void          shoal_session_start_now      (ShoalSession            *self);
+void          shoal_session_wait           (ShoalSession            *self);
+
+const char   *shoal_session_get_id         (ShoalSession *self);
+const char   *shoal_session_get_package    (ShoalSession *self);
+const char   *shoal_session_get_state      (ShoalSession *self);
+const char   *shoal_session_get_error      (ShoalSession *self);
+guint         shoal_session_get_clients_joined (ShoalSession *self);
+guint64       shoal_session_get_rate       (ShoalSession *self);
+guint64       shoal_session_get_repair_rate (ShoalSession *self);
+guint64       shoal_session_get_bytes_sent (ShoalSession *self);
+guint64       shoal_session_get_repair_bytes (ShoalSession *self);
+guint64       shoal_session_get_total_size (ShoalSession *self);
+double        shoal_session_get_progress   (ShoalSession *self);
+gint64        shoal_session_get_started    (ShoalSession *self);
+gint64        shoal_session_get_finished   (ShoalSession *self);
+gint64        shoal_session_get_eta        (ShoalSession *self);
+guint32       shoal_session_get_session_id (ShoalSession *self);
+const ShoalSenderConfig *shoal_session_get_config (ShoalSession *self);
+GListModel   *shoal_session_get_clients    (ShoalSession *self);
+GListModel   *shoal_session_get_events     (ShoalSession *self);
+void          shoal_session_get_stats      (ShoalSession *self,
+                                            ShoalSenderStats *stats);
+
+G_END_DECLS
