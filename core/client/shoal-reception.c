@@ -1,0 +1,568 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* Receiving one package on a client. The receive loop never blocks on the disk: complete
+ * blocks go to a worker that decodes, hashes and writes them, and the engine bounds how many
+ * may wait. The journal records verified blocks only after the output is flushed. */
+#include "config.h"
+
+#include <errno.h>
+#include <gnutls/crypto.h>
+#include <string.h>
+
+#include "shoal-client-error.h"
+#include "shoal-fec.h"
+#include "shoal-reception.h"
+
+#define BATCH_DGRAMS     256
+#define LOOP_TIMEOUT     (50 * 1000)
+#define PROGRESS_EVERY   (250 * 1000)
+#define JOURNAL_EVERY    G_USEC_PER_SEC
+#define HASH_TRIES       3
+#define HTTP_CHUNK       (8 << 20)
+#define JOURNAL_MAGIC    "SHJ1"
+
+typedef struct
+{
+  ShoalReadyBlock *ready;
+  gboolean         ok;
+  GError          *error;
+} Result;
+
+struct _ShoalReception
+{
+  ShoalReceptionConfig cfg;
+  ShoalLayout     layout;
+  guint32         n_blocks;
+  ShoalTransport *transport;
+  ShoalOutput    *output;
+  ShoalReceiver  *rx;
+  guint8          identity[32];     /* SHA-256 of the block hashes: the journal's key */
+
+  ShoalProgressFunc progress_func;
+  gpointer          progress_data;
+  ShoalFetchFunc    fetch_func;
+  gpointer          fetch_data;
+  ShoalLogFunc      log_func;
+  gpointer          log_data;
+
+  GThread     *worker;
+  GAsyncQueue *work;               /* ShoalReadyBlock*, or the queue itself to stop */
+  GAsyncQueue *results;            /* Result* */
+  guint        in_flight;
+  GHashTable  *hash_failures;      /* block -> count */
+
+  ShoalReceptionProgress progress;
+  char        *fallback_reason;
+  gboolean     journal_dirty;
+};
+
+void
+shoal_reception_config_init (ShoalReceptionConfig *c)
+{
+  memset (c, 0, sizeof *c);
+  shoal_receiver_config_init (&c->engine);
+  c->join_timeout = 10 * G_USEC_PER_SEC;
+  c->idle_timeout = 10 * G_USEC_PER_SEC;
+}
+
+static void
+log_msg (ShoalReception *self, int severity, const char *format, ...) G_GNUC_PRINTF (3, 4);
+
+static void
+log_msg (ShoalReception *self, int severity, const char *format, ...)
+{
+  g_autofree char *msg = NULL;
+  va_list args;
+
+  va_start (args, format);
+  msg = g_strdup_vprintf (format, args);
+  va_end (args);
+  if (self->log_func)
+    self->log_func (severity, msg, self->log_data);
+  else
+    g_debug ("%s", msg);
+}
+
+ShoalReception *
+shoal_reception_new (const ShoalReceptionConfig *config,
+                     ShoalTransport             *transport,
+                     ShoalOutput                *output)
+{
+  ShoalReception *self;
+
+  g_return_val_if_fail (config->block_hashes != NULL, NULL);
+  g_return_val_if_fail (output != NULL, NULL);
+
+  self = g_new0 (ShoalReception, 1);
+  self->cfg = *config;
+  self->layout = config->engine.layout;
+  self->n_blocks = shoal_layout_n_blocks (&self->layout);
+  self->transport = transport ? g_object_ref (transport) : NULL;
+  self->output = output;
+  self->rx = shoal_receiver_new (&config->engine);
+  gnutls_hash_fast (GNUTLS_DIG_SHA256, config->block_hashes, (gsize) self->n_blocks * 32,
+                    self->identity);
+  self->work = g_async_queue_new ();
+  self->results = g_async_queue_new ();
+  self->hash_failures = g_hash_table_new (NULL, NULL);
+  self->progress.total = self->layout.total_size;
+  self->progress.n_blocks = self->n_blocks;
+  self->progress.phase = "starting";
+  return self;
+}
+
+void
+shoal_reception_free (ShoalReception *self)
+{
+  if (self == NULL)
+    return;
+  g_clear_object (&self->transport);
+  shoal_receiver_free (self->rx);
+  g_async_queue_unref (self->work);
+  g_async_queue_unref (self->results);
+  g_hash_table_unref (self->hash_failures);
+  g_free (self->fallback_reason);
+  g_free (self);
+}
+
+void
+shoal_reception_set_progress_func (ShoalReception *self, ShoalProgressFunc func, gpointer data)
+{
+  self->progress_func = func;
+  self->progress_data = data;
+}
+
+void
+shoal_reception_set_fetch_func (ShoalReception *self, ShoalFetchFunc func, gpointer data)
+{
+  self->fetch_func = func;
+  self->fetch_data = data;
+}
+
+void
+shoal_reception_set_log_func (ShoalReception *self, ShoalLogFunc func, gpointer data)
+{
+  self->log_func = func;
+  self->log_data = data;
+}
+
+static gboolean
+block_matches (ShoalReception *self, guint32 b, const guint8 *data, guint len)
+{
+  guint8 digest[32];
+
+  gnutls_hash_fast (GNUTLS_DIG_SHA256, data, len, digest);
+  return memcmp (digest, self->cfg.block_hashes + (gsize) b * 32, 32) == 0;
+}
+
+static gpointer
+worker_thread (gpointer data)
+{
+  ShoalReception *self = data;
+  g_autoptr(ShoalFec) fec = shoal_fec_new (self->layout.k, self->layout.symbol_size);
+  g_autoptr(ShoalFec) fec_last = NULL;
+  g_autofree guint8 *buf = g_malloc ((gsize) self->layout.k * self->layout.symbol_size);
+  guint last_k = shoal_layout_block_k (&self->layout, self->n_blocks - 1);
+
+  if (last_k != self->layout.k)
+    fec_last = shoal_fec_new (last_k, self->layout.symbol_size);
+  for (;;)
+    {
+      gpointer item = g_async_queue_pop (self->work);
+      ShoalReadyBlock *ready = item;
+      Result *res;
+      guint len;
+
+      if (item == (gpointer) self->work)
+        break;
+      res = g_new0 (Result, 1);
+      res->ready = ready;
+      len = shoal_layout_block_len (&self->layout, ready->block);
+      res->ok = shoal_ready_block_decode (ready, ready->k == self->layout.k ? fec : fec_last, buf)
+                && block_matches (self, ready->block, buf, len);
+      if (res->ok)
+        shoal_output_write (self->output, shoal_layout_block_offset (&self->layout, ready->block),
+                            buf, len, &res->error);
+      g_async_queue_push (self->results, res);
+    }
+  return NULL;
+}
+
+static void
+describe_block (ShoalReception *self, guint32 b, GString *out)
+{
+  guint64 off = shoal_layout_block_offset (&self->layout, b);
+  guint len = shoal_layout_block_len (&self->layout, b);
+
+  g_string_append_printf (out, "block %u (bytes %" G_GUINT64_FORMAT "..%" G_GUINT64_FORMAT
+                          " of the package, in %s)", b, off, off + len - 1,
+                          shoal_output_describe (self->output, off));
+}
+
+static gboolean
+hash_mismatch (ShoalReception *self, guint32 b, const char *how, GError **error)
+{
+  g_autoptr(GString) what = g_string_new (NULL);
+
+  describe_block (self, b, what);
+  g_set_error (error, SHOAL_CLIENT_ERROR, SHOAL_CLIENT_ERROR_HASH_MISMATCH,
+               "%s does not match the manifest's SHA-256 %s", what->str, how);
+  return FALSE;
+}
+
+/* Applies the worker's results; fails on a write error or a block that keeps failing. */
+static gboolean
+collect (ShoalReception *self, gboolean wait, GError **error)
+{
+  Result *res;
+
+  while ((res = wait && self->in_flight > 0 ? g_async_queue_pop (self->results)
+                                            : g_async_queue_try_pop (self->results)) != NULL)
+    {
+      guint32 b = res->ready->block;
+      g_autoptr(GError) werr = res->error;
+      gboolean ok = res->ok && werr == NULL;
+
+      self->in_flight--;
+      shoal_receiver_block_verified (self->rx, res->ready, ok);
+      g_free (res);
+      if (werr != NULL)
+        {
+          g_propagate_error (error, g_steal_pointer (&werr));
+          return FALSE;
+        }
+      if (ok)
+        {
+          self->progress.verified += shoal_layout_block_len (&self->layout, b);
+          self->journal_dirty = TRUE;
+        }
+      else
+        {
+          guint n = GPOINTER_TO_UINT (g_hash_table_lookup (self->hash_failures,
+                                                           GUINT_TO_POINTER (b))) + 1;
+          g_hash_table_insert (self->hash_failures, GUINT_TO_POINTER (b), GUINT_TO_POINTER (n));
+          log_msg (self, 2, "block %u failed its hash check (try %u of %u)", b, n, HASH_TRIES);
+          /* The same bytes keep coming: the distribution point's copy is damaged. */
+          if (n >= HASH_TRIES)
+            return hash_mismatch (self, b, "after repeated multicast deliveries", error);
+        }
+      if (!wait && self->in_flight == 0)
+        break;
+    }
+  return TRUE;
+}
+
+/* Journal: magic, identity (32), n_blocks (4, LE), bitmap. Written after the output is
+ * flushed, renamed into place, so it never claims a block the disk does not hold. */
+static gboolean
+save_journal (ShoalReception *self, GError **error)
+{
+  gsize bitmap = (self->n_blocks + 7) / 8;
+  g_autofree guint8 *data = NULL;
+  guint32 n = GUINT32_TO_LE (self->n_blocks);
+
+  if (self->cfg.journal_path == NULL || !self->journal_dirty)
+    return TRUE;
+  if (!shoal_output_sync (self->output, error))
+    return FALSE;
+  data = g_malloc0 (4 + 32 + 4 + bitmap);
+  memcpy (data, JOURNAL_MAGIC, 4);
+  memcpy (data + 4, self->identity, 32);
+  memcpy (data + 36, &n, 4);
+  for (guint32 b = 0; b < self->n_blocks; b++)
+    if (shoal_receiver_is_block_done (self->rx, b))
+      data[40 + b / 8] |= 1 << (b % 8);
+  if (!g_file_set_contents (self->cfg.journal_path, (char *) data, 40 + bitmap, error))
+    return FALSE;
+  self->journal_dirty = FALSE;
+  return TRUE;
+}
+
+static void
+load_journal (ShoalReception *self)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *data = NULL;
+  gsize len, bitmap = (self->n_blocks + 7) / 8;
+  guint32 n = 0, done = 0;
+
+  if (self->cfg.journal_path == NULL)
+    return;
+  if (!g_file_get_contents (self->cfg.journal_path, &data, &len, &error))
+    {
+      if (!g_error_matches (error, G_FILE_ERROR, G_FILE_ERROR_NOENT))
+        log_msg (self, 2, "cannot read the resume journal: %s; starting over", error->message);
+      return;
+    }
+  memcpy (&n, data + 36, len >= 40 ? 4 : 0);
+  if (len != 40 + bitmap || memcmp (data, JOURNAL_MAGIC, 4) != 0
+      || memcmp (data + 4, self->identity, 32) != 0 || GUINT32_FROM_LE (n) != self->n_blocks)
+    {
+      log_msg (self, 2, "the resume journal %s belongs to another package or is damaged; "
+               "starting over", self->cfg.journal_path);
+      return;
+    }
+  for (guint32 b = 0; b < self->n_blocks; b++)
+    if (data[40 + b / 8] & (1 << (b % 8)))
+      {
+        shoal_receiver_mark_done (self->rx, b);
+        self->progress.verified += shoal_layout_block_len (&self->layout, b);
+        done++;
+      }
+  log_msg (self, 1, "resuming: %u of %u blocks already verified", done, self->n_blocks);
+}
+
+static void
+report_progress (ShoalReception *self, const char *phase)
+{
+  ShoalReceiverStats st;
+
+  shoal_receiver_get_stats (self->rx, &st);
+  self->progress.phase = phase;
+  self->progress.blocks_done = st.blocks_done;
+  self->progress.rate = st.rx_rate;
+  self->progress.loss_permille = st.loss_permille;
+  self->progress.multicast_bytes = st.bytes_received;
+  if (self->progress_func)
+    self->progress_func (&self->progress, self->progress_data);
+}
+
+static void
+send_reports (ShoalReception *self, guint8 *buf, gsize size, gint64 now)
+{
+  const struct sockaddr *dest;
+  socklen_t dest_len;
+  gsize len;
+
+  while ((len = shoal_receiver_next_report (self->rx, now, buf, size, &dest, &dest_len)) > 0)
+    {
+      g_autoptr(GError) error = NULL;
+
+      if (!shoal_transport_send_to (self->transport, dest, dest_len, buf, len, &error))
+        log_msg (self, 2, "cannot send a report to the distribution point: %s", error->message);
+    }
+}
+
+static void
+set_fallback (ShoalReception *self, const char *reason)
+{
+  if (self->fallback_reason == NULL)
+    self->fallback_reason = g_strdup (reason);
+}
+
+static gboolean
+receive_multicast (ShoalReception *self, GCancellable *cancellable, GError **error)
+{
+  g_autoptr(ShoalDatagramBatch) batch = shoal_datagram_batch_new (BATCH_DGRAMS,
+                                                                   BATCH_DGRAMS * 2048);
+  guint8 report[2048];
+  gint64 start = g_get_monotonic_time (), last_packet = 0, complete_at = 0;
+  gint64 next_progress = 0, next_journal = start + JOURNAL_EVERY, leave_until = 0;
+  ShoalReceiverStats st;
+
+  if (!shoal_transport_open (self->transport, error))
+    return FALSE;
+  log_msg (self, 1, "joined the multicast group; waiting for the session");
+  for (;;)
+    {
+      gint64 now = g_get_monotonic_time ();
+      gint64 t = shoal_receiver_next_timeout (self->rx);
+      gint64 timeout = t < 0 ? LOOP_TIMEOUT : CLAMP (t - now, 0, LOOP_TIMEOUT);
+      ShoalReceiverState state;
+      ShoalReadyBlock *ready;
+
+      if (g_cancellable_set_error_if_cancelled (cancellable, error))
+        return FALSE;
+      if (!shoal_transport_receive (self->transport, batch, timeout, error))
+        return FALSE;
+      now = g_get_monotonic_time ();
+      for (guint i = 0; i < batch->n_dgrams; i++)
+        shoal_receiver_handle_datagram (self->rx, batch->dgrams[i].data, batch->dgrams[i].len,
+                                        (struct sockaddr *) &batch->dgrams[i].from,
+                                        batch->dgrams[i].from_len, now);
+      shoal_receiver_get_stats (self->rx, &st);
+      if (batch->n_dgrams > 0 && st.datagrams > st.bad_packets)
+        last_packet = now;
+      while ((ready = shoal_receiver_take_ready (self->rx)) != NULL)
+        {
+          self->in_flight++;
+          g_async_queue_push (self->work, ready);
+        }
+      if (!collect (self, FALSE, error))
+        return FALSE;
+      send_reports (self, report, sizeof report, now);
+
+      state = shoal_receiver_get_state (self->rx);
+      if (state == SHOAL_RECEIVER_COMPLETE || state == SHOAL_RECEIVER_FINISHED)
+        {
+          if (complete_at == 0)
+            complete_at = now;
+          /* Linger briefly so the sender hears we are done. */
+          if (state == SHOAL_RECEIVER_FINISHED || now - complete_at > G_USEC_PER_SEC)
+            break;
+        }
+      else if (leave_until == 0)
+        {
+          const char *why = NULL;
+
+          if (state == SHOAL_RECEIVER_ENDED)
+            why = "the multicast session ended before every block arrived";
+          else if (state == SHOAL_RECEIVER_DROPPED)
+            why = st.drop_reason == SHOAL_DROP_SESSION_FULL
+                  ? "the session was full (maximum clients reached)"
+                  : st.drop_reason == SHOAL_DROP_SLOW
+                  ? "the distribution point dropped this client as too slow or too lossy"
+                  : "the distribution point dropped this client";
+          else if (last_packet == 0 && now - start > self->cfg.join_timeout)
+            why = "no multicast arrived (check IGMP snooping, routing, firewall, interface)";
+          else if (last_packet != 0 && now - last_packet > self->cfg.idle_timeout)
+            why = "the multicast stopped arriving mid-session";
+          if (why != NULL)
+            {
+              set_fallback (self, why);
+              log_msg (self, 2, "leaving the multicast: %s", why);
+              if (last_packet == 0)
+                break;
+              shoal_receiver_leave (self->rx, SHOAL_MEMBER_FALLBACK, now);
+              leave_until = now + 300 * 1000;
+            }
+        }
+      else if (now >= leave_until)
+        break;
+
+      if (now >= next_progress)
+        {
+          report_progress (self, state <= SHOAL_RECEIVER_WAITING ? "waiting for the session"
+                                                                  : "receiving");
+          next_progress = now + PROGRESS_EVERY;
+        }
+      if (now >= next_journal)
+        {
+          if (!save_journal (self, error))
+            return FALSE;
+          next_journal = now + JOURNAL_EVERY;
+        }
+    }
+  shoal_transport_close (self->transport);
+  return collect (self, TRUE, error);
+}
+
+static gboolean
+repair_over_http (ShoalReception *self, GCancellable *cancellable, GError **error)
+{
+  g_autofree guint8 *buf = g_malloc (HTTP_CHUNK + shoal_layout_block_size (&self->layout));
+  guint32 missing = 0;
+
+  for (guint32 b = 0; b < self->n_blocks; b++)
+    if (!shoal_receiver_is_block_done (self->rx, b))
+      missing++;
+  log_msg (self, 1, "fetching %u missing blocks over HTTP", missing);
+  for (guint32 b = 0; b < self->n_blocks;)
+    {
+      guint32 first = b, last;
+      guint64 off, len = 0;
+
+      if (shoal_receiver_is_block_done (self->rx, b))
+        {
+          b++;
+          continue;
+        }
+      /* A run of missing blocks, one request. */
+      for (last = b; last < self->n_blocks && !shoal_receiver_is_block_done (self->rx, last)
+           && len + shoal_layout_block_len (&self->layout, last) <= HTTP_CHUNK; last++)
+        len += shoal_layout_block_len (&self->layout, last);
+      if (len == 0)
+        {
+          len = shoal_layout_block_len (&self->layout, b);
+          last = b + 1;
+        }
+      off = shoal_layout_block_offset (&self->layout, first);
+      if (g_cancellable_set_error_if_cancelled (cancellable, error))
+        return FALSE;
+      if (!self->fetch_func (off, buf, len, self->fetch_data, error))
+        return FALSE;
+      self->progress.http_bytes += len;
+      for (guint32 i = first; i < last; i++)
+        {
+          guint64 boff = shoal_layout_block_offset (&self->layout, i);
+          guint blen = shoal_layout_block_len (&self->layout, i);
+
+          if (!block_matches (self, i, buf + (boff - off), blen))
+            return hash_mismatch (self, i, "as served over HTTP: the distribution point's copy "
+                                  "is damaged", error);
+          if (!shoal_output_write (self->output, boff, buf + (boff - off), blen, error))
+            return FALSE;
+          shoal_receiver_mark_done (self->rx, i);
+          self->progress.verified += blen;
+          self->journal_dirty = TRUE;
+        }
+      report_progress (self, "repairing over HTTP");
+      if (!save_journal (self, error))
+        return FALSE;
+      b = last;
+    }
+  return TRUE;
+}
+
+gboolean
+shoal_reception_run (ShoalReception  *self,
+                     GCancellable    *cancellable,
+                     GError         **error)
+{
+  ShoalReceiverStats st;
+  gboolean ok = TRUE;
+
+  load_journal (self);
+  self->worker = g_thread_new ("shoal-writer", worker_thread, self);
+  shoal_receiver_get_stats (self->rx, &st);
+  if (st.blocks_done < self->n_blocks && self->transport != NULL)
+    ok = receive_multicast (self, cancellable, error);
+  else if (self->transport == NULL)
+    set_fallback (self, "multicast was not requested");
+  g_async_queue_push (self->work, self->work);
+  g_thread_join (self->worker);
+  self->worker = NULL;
+  if (ok)
+    ok = save_journal (self, error);
+  if (!ok)
+    return FALSE;
+
+  shoal_receiver_get_stats (self->rx, &st);
+  if (st.blocks_done < self->n_blocks)
+    {
+      guint32 missing = self->n_blocks - st.blocks_done;
+
+      if (self->cfg.multicast_only)
+        {
+          g_set_error (error, SHOAL_CLIENT_ERROR, SHOAL_CLIENT_ERROR_MULTICAST_ONLY,
+                       "%u of %u blocks are missing and the package is multicast-only, so "
+                       "they cannot be fetched over HTTP (%s)", missing, self->n_blocks,
+                       self->fallback_reason ? self->fallback_reason : "multicast incomplete");
+          return FALSE;
+        }
+      if (self->fetch_func == NULL)
+        {
+          g_set_error (error, SHOAL_CLIENT_ERROR, SHOAL_CLIENT_ERROR_TIMEOUT,
+                       "%u of %u blocks are missing and no HTTP repair path is set (%s)",
+                       missing, self->n_blocks,
+                       self->fallback_reason ? self->fallback_reason : "multicast incomplete");
+          return FALSE;
+        }
+      if (!repair_over_http (self, cancellable, error))
+        return FALSE;
+    }
+  report_progress (self, "verified");
+  return TRUE;
+}
+
+void
+shoal_reception_get_progress (ShoalReception         *self,
+                              ShoalReceptionProgress *progress)
+{
+  *progress = self->progress;
+}
+
+const char *
+shoal_reception_get_fallback_reason (ShoalReception *self)
+{
+  return self->fallback_reason;
+}
