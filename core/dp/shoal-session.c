@@ -679,3 +679,136 @@ shoal_session_get_stats (ShoalSession     *self,
 {
   *stats = self->stats;
 }
+
+static void
+add_time (JsonBuilder *b, const char *name, gint64 usec)
+{
+  json_builder_set_member_name (b, name);
+  if (usec == 0)
+    json_builder_add_null_value (b);
+  else
+    {
+      g_autoptr(GDateTime) t = g_date_time_new_from_unix_utc (usec / G_USEC_PER_SEC);
+      g_autofree char *s = g_date_time_format_iso8601 (t);
+      json_builder_add_string_value (b, s);
+    }
+}
+
+/* The REST API's, the history's and the reports' view of one client. */
+JsonNode *
+shoal_client_record_to_json (gpointer record)
+{
+  ShoalClientRecord *c = record;
+  g_autoptr(JsonBuilder) b = json_builder_new ();
+  g_autofree char *id = g_strdup_printf ("%08x", shoal_client_record_get_id (c));
+
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "id");
+  json_builder_add_string_value (b, id);
+  json_builder_set_member_name (b, "hostname");
+  json_builder_add_string_value (b, shoal_client_record_get_hostname (c));
+  json_builder_set_member_name (b, "address");
+  json_builder_add_string_value (b, shoal_client_record_get_address (c));
+  json_builder_set_member_name (b, "state");
+  json_builder_add_string_value (b, shoal_client_record_get_state (c));
+  json_builder_set_member_name (b, "progress");
+  json_builder_add_double_value (b, shoal_client_record_get_progress (c));
+  json_builder_set_member_name (b, "rate_bps");
+  json_builder_add_int_value (b, (gint64) shoal_client_record_get_rate (c));
+  json_builder_set_member_name (b, "loss");
+  json_builder_add_double_value (b, shoal_client_record_get_loss (c));
+  json_builder_set_member_name (b, "bytes_received");
+  json_builder_add_int_value (b, (gint64) shoal_client_record_get_bytes (c));
+  json_builder_set_member_name (b, "repair_bytes");
+  json_builder_add_int_value (b, (gint64) shoal_client_record_get_repair_bytes (c));
+  json_builder_set_member_name (b, "last_error");
+  if (shoal_client_record_get_last_error (c))
+    json_builder_add_string_value (b, shoal_client_record_get_last_error (c));
+  else
+    json_builder_add_null_value (b);
+  add_time (b, "joined", shoal_client_record_get_joined (c));
+  add_time (b, "finished", shoal_client_record_get_finished (c));
+  json_builder_end_object (b);
+  return json_builder_get_root (b);
+}
+
+JsonNode *
+shoal_session_to_json (ShoalSession *self,
+                       gboolean      with_clients)
+{
+  g_autoptr(JsonBuilder) b = json_builder_new ();
+  g_autofree char *group = NULL;
+  GListModel *clients = G_LIST_MODEL (self->clients);
+
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "id");
+  json_builder_add_string_value (b, self->id);
+  json_builder_set_member_name (b, "package");
+  json_builder_add_string_value (b, self->package);
+  json_builder_set_member_name (b, "state");
+  json_builder_add_string_value (b, self->state);
+  json_builder_set_member_name (b, "error");
+  if (self->error)
+    json_builder_add_string_value (b, self->error);
+  else
+    json_builder_add_null_value (b);
+  group = g_inet_address_to_string (
+    g_inet_socket_address_get_address (shoal_transport_get_group (self->transport)));
+  json_builder_set_member_name (b, "group");
+  json_builder_add_string_value (b, group);
+  json_builder_set_member_name (b, "port");
+  json_builder_add_int_value (b, g_inet_socket_address_get_port (
+    shoal_transport_get_group (self->transport)));
+  json_builder_set_member_name (b, "interface");
+  if (shoal_transport_get_interface (self->transport))
+    json_builder_add_string_value (b, shoal_transport_get_interface (self->transport));
+  else
+    json_builder_add_null_value (b);
+  json_builder_set_member_name (b, "size");
+  json_builder_add_int_value (b, (gint64) self->config.layout.total_size);
+  json_builder_set_member_name (b, "clients_joined");
+  json_builder_add_int_value (b, self->clients_joined);
+  json_builder_set_member_name (b, "rate_bps");
+  json_builder_add_int_value (b, (gint64) self->rate);
+  json_builder_set_member_name (b, "max_rate_bps");
+  json_builder_add_int_value (b, (gint64) self->config.max_rate);
+  json_builder_set_member_name (b, "bytes_sent");
+  json_builder_add_int_value (b, (gint64) shoal_session_get_bytes_sent (self));
+  json_builder_set_member_name (b, "repair_bytes");
+  json_builder_add_int_value (b, (gint64) self->stats.repair_bytes);
+  json_builder_set_member_name (b, "wire_bytes");
+  json_builder_add_int_value (b, (gint64) self->stats.wire_bytes);
+  json_builder_set_member_name (b, "progress");
+  json_builder_add_double_value (b, shoal_session_get_progress (self));
+  json_builder_set_member_name (b, "eta_seconds");
+  json_builder_add_int_value (b, shoal_session_get_eta (self));
+  add_time (b, "started", self->started);
+  add_time (b, "finished", self->finished);
+  if (with_clients)
+    {
+      json_builder_set_member_name (b, "clients");
+      json_builder_begin_array (b);
+      for (guint i = 0; i < g_list_model_get_n_items (clients); i++)
+        {
+          g_autoptr(ShoalClientRecord) c = g_list_model_get_item (clients, i);
+          json_builder_add_value (b, shoal_client_record_to_json (c));
+        }
+      json_builder_end_array (b);
+      json_builder_set_member_name (b, "events");
+      json_builder_begin_array (b);
+      for (guint i = 0; i < g_list_model_get_n_items (G_LIST_MODEL (self->events)); i++)
+        {
+          g_autoptr(ShoalEventRecord) e = g_list_model_get_item (G_LIST_MODEL (self->events), i);
+          json_builder_begin_object (b);
+          add_time (b, "time", shoal_event_record_get_time (e));
+          json_builder_set_member_name (b, "kind");
+          json_builder_add_string_value (b, shoal_event_record_get_kind (e));
+          json_builder_set_member_name (b, "message");
+          json_builder_add_string_value (b, shoal_event_record_get_message (e));
+          json_builder_end_object (b);
+        }
+      json_builder_end_array (b);
+    }
+  json_builder_end_object (b);
+  return json_builder_get_root (b);
+}
