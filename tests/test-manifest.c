@@ -438,23 +438,37 @@ file_obj (JsonObject *root,
   return json_array_get_object_element (json_object_get_array_member (root, "files"), i);
 }
 
+static void
+set_path (JsonObject *root,
+          guint       i,
+          const char *path)
+{
+  json_object_set_string_member (file_obj (root, i), "path", path);
+}
+
 static void m_version (JsonObject *r) { json_object_set_int_member (r, "version", 2); }
 static void m_unknown (JsonObject *r) { json_object_set_boolean_member (r, "signed", TRUE); }
 static void m_missing (JsonObject *r) { json_object_remove_member (r, "k"); }
 static void m_not_object (JsonObject *r) { json_object_set_int_member (file_obj (r, 0), "x", 1); }
-static void m_abs (JsonObject *r) { json_object_set_string_member (file_obj (r, 0), "path", "/etc/passwd"); }
-static void m_dotdot (JsonObject *r) { json_object_set_string_member (file_obj (r, 0), "path", "boot/../../etc/passwd"); }
-static void m_dot (JsonObject *r) { json_object_set_string_member (file_obj (r, 0), "path", "./boot"); }
-static void m_empty_comp (JsonObject *r) { json_object_set_string_member (file_obj (r, 0), "path", "boot//vmlinuz"); }
-static void m_backslash (JsonObject *r) { json_object_set_string_member (file_obj (r, 0), "path", "boot\\vmlinuz"); }
-static void m_empty_path (JsonObject *r) { json_object_set_string_member (file_obj (r, 0), "path", ""); }
-static void m_dup_path (JsonObject *r) { json_object_set_string_member (file_obj (r, 3), "path", "boot/vmlinuz"); }
-static void m_file_dir (JsonObject *r) { json_object_set_string_member (file_obj (r, 3), "path", "boot/vmlinuz/z"); }
-static void m_overlap (JsonObject *r) { json_object_set_int_member (file_obj (r, 2), "offset", 999); }
+static void m_abs (JsonObject *r) { set_path (r, 0, "/etc/passwd"); }
+static void m_dotdot (JsonObject *r) { set_path (r, 0, "boot/../../etc/passwd"); }
+static void m_dot (JsonObject *r) { set_path (r, 0, "./boot"); }
+static void m_empty_comp (JsonObject *r) { set_path (r, 0, "boot//vmlinuz"); }
+static void m_backslash (JsonObject *r) { set_path (r, 0, "boot\\vmlinuz"); }
+static void m_empty_path (JsonObject *r) { set_path (r, 0, ""); }
+static void m_dup_path (JsonObject *r) { set_path (r, 3, "boot/vmlinuz"); }
+static void m_file_dir (JsonObject *r) { set_path (r, 3, "boot/vmlinuz/z"); }
+static void m_overlap (JsonObject *r)
+{
+  json_object_set_int_member (file_obj (r, 2), "offset", 999);
+}
 static void m_gap (JsonObject *r) { json_object_set_int_member (file_obj (r, 2), "offset", 1001); }
 static void m_sizes (JsonObject *r) { json_object_set_int_member (r, "total_size", 6004); }
 static void m_neg_size (JsonObject *r) { json_object_set_int_member (file_obj (r, 1), "size", -1); }
-static void m_float_size (JsonObject *r) { json_object_set_double_member (file_obj (r, 3), "size", 3.0); }
+static void m_float_size (JsonObject *r)
+{
+  json_object_set_double_member (file_obj (r, 3), "size", 3.0);
+}
 static void m_n_blocks (JsonObject *r) { json_object_set_int_member (r, "n_blocks", 7); }
 static void m_symbol_low (JsonObject *r) { json_object_set_int_member (r, "symbol_size", 255); }
 static void m_symbol_high (JsonObject *r) { json_object_set_int_member (r, "symbol_size", 9001); }
@@ -462,10 +476,15 @@ static void m_k_zero (JsonObject *r) { json_object_set_int_member (r, "k", 0); }
 static void m_k_high (JsonObject *r) { json_object_set_int_member (r, "k", 201); }
 static void m_name (JsonObject *r) { json_object_set_string_member (r, "name", "../x"); }
 static void m_created (JsonObject *r) { json_object_set_string_member (r, "created", "yesterday"); }
-static void m_sha_hex (JsonObject *r) { json_object_set_string_member (file_obj (r, 0), "sha256", "00"); }
+static void m_sha_hex (JsonObject *r)
+{
+  json_object_set_string_member (file_obj (r, 0), "sha256", "00");
+}
 static void m_sha_upper (JsonObject *r)
 {
-  g_autofree char *s = g_ascii_strup (json_object_get_string_member (file_obj (r, 0), "sha256"), -1);
+  const char *sha = json_object_get_string_member (file_obj (r, 0), "sha256");
+  g_autofree char *s = g_ascii_strup (sha, -1);
+
   json_object_set_string_member (file_obj (r, 0), "sha256", s);
 }
 static void m_b64_short (JsonObject *r)

@@ -499,7 +499,8 @@ shoal_manifest_new_from_json (const char  *data,
                    "manifest: not JSON: %s", local ? local->message : "too large");
       return NULL;
     }
-  if (json_parser_get_root (parser) == NULL || !JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
+  if (json_parser_get_root (parser) == NULL ||
+      !JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
     {
       g_set_error (error, SHOAL_MANIFEST_ERROR, SHOAL_MANIFEST_ERROR_INVALID,
                    "manifest: the document is not a JSON object");
