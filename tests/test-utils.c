@@ -108,6 +108,58 @@ shoal_test_lan_socket (ShoalTestLan *lan,
   return fd;
 }
 
+/* The calling thread's own namespace while it is inside a LAN host's. */
+static GPrivate saved_ns = G_PRIVATE_INIT (NULL);
+
+/* Switches the calling thread into @host's namespace until shoal_test_lan_leave(): sockets
+ * made meanwhile (also by GStreamer elements changing state in this thread) belong there. */
+void
+shoal_test_lan_enter (ShoalTestLan *lan,
+                      const char   *host)
+{
+  g_autofree char *ns = shoal_test_lan_ns (lan, host);
+  g_autofree char *path = g_strdup_printf ("/run/netns/%s", ns);
+  int self_fd, ns_fd;
+
+  g_assert_null (g_private_get (&saved_ns));
+  self_fd = open ("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
+  ns_fd = open (path, O_RDONLY | O_CLOEXEC);
+  g_assert_cmpint (self_fd, >=, 0);
+  g_assert_cmpint (ns_fd, >=, 0);
+  g_assert_cmpint (setns (ns_fd, CLONE_NEWNET), ==, 0);
+  close (ns_fd);
+  g_private_set (&saved_ns, GINT_TO_POINTER (self_fd + 1));
+}
+
+void
+shoal_test_lan_leave (void)
+{
+  int self_fd = GPOINTER_TO_INT (g_private_get (&saved_ns)) - 1;
+
+  g_assert_cmpint (self_fd, >=, 0);
+  g_assert_cmpint (setns (self_fd, CLONE_NEWNET), ==, 0);
+  close (self_fd);
+  g_private_set (&saved_ns, NULL);
+}
+
+/* Runs a shell @command inside @host's namespace and asserts that it succeeds. */
+void
+shoal_test_lan_exec (ShoalTestLan *lan,
+                     const char   *host,
+                     const char   *command)
+{
+  g_autofree char *ns = shoal_test_lan_ns (lan, host);
+  g_autofree char *cmd = g_strdup_printf ("ip netns exec %s sh -c '%s'", ns, command);
+  g_autofree char *err = NULL;
+  g_autoptr(GError) error = NULL;
+  int status = 0;
+
+  g_spawn_command_line_sync (cmd, NULL, &err, &status, &error);
+  g_assert_no_error (error);
+  if (!g_spawn_check_wait_status (status, NULL))
+    g_error ("%s failed: %s", cmd, err);
+}
+
 /* Runs a program inside @host's namespace with `ip netns exec`. */
 GSubprocess *
 shoal_test_lan_spawn (ShoalTestLan     *lan,

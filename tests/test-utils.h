@@ -23,6 +23,12 @@ int           shoal_test_lan_socket   (ShoalTestLan *lan,
                                        const char   *host,
                                        int           domain,
                                        int           type);
+void          shoal_test_lan_enter    (ShoalTestLan *lan,
+                                       const char   *host);
+void          shoal_test_lan_leave    (void);
+void          shoal_test_lan_exec     (ShoalTestLan *lan,
+                                       const char   *host,
+                                       const char   *command);
 GSubprocess  *shoal_test_lan_spawn    (ShoalTestLan *lan,
                                        const char   *host,
                                        GSubprocessFlags flags,
