@@ -80,6 +80,7 @@ enum {
   PROP_STARTED,
   PROP_FINISHED,
   PROP_ETA,
+  PROP_ELAPSED,
   N_PROPS
 };
 
@@ -148,6 +149,7 @@ shoal_session_get_property (GObject    *object,
     case PROP_STARTED: g_value_set_int64 (value, self->started); break;
     case PROP_FINISHED: g_value_set_int64 (value, self->finished); break;
     case PROP_ETA: g_value_set_int64 (value, shoal_session_get_eta (self)); break;
+    case PROP_ELAPSED: g_value_set_int64 (value, shoal_session_get_elapsed (self)); break;
     default: G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
 }
@@ -179,6 +181,8 @@ shoal_session_class_init (ShoalSessionClass *klass)
   properties[PROP_STARTED] = g_param_spec_int64 ("started", NULL, NULL, 0, G_MAXINT64, 0, f);
   properties[PROP_FINISHED] = g_param_spec_int64 ("finished", NULL, NULL, 0, G_MAXINT64, 0, f);
   properties[PROP_ETA] = g_param_spec_int64 ("eta", NULL, NULL, -1, G_MAXINT64, -1, f);
+  /* Seconds since the session started (to its end once finished); -1 before it starts. */
+  properties[PROP_ELAPSED] = g_param_spec_int64 ("elapsed", NULL, NULL, -1, G_MAXINT64, -1, f);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   /* (kind, message): kind is "joined", "complete", "fallback", "failed", "dropped",
@@ -434,6 +438,7 @@ publish (gpointer data)
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_REPAIR_BYTES]);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PROGRESS]);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_ETA]);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_ELAPSED]);
   if (snap.error != NULL && self->error == NULL)
     {
       self->error = g_strdup (snap.error);
@@ -658,6 +663,17 @@ shoal_session_get_progress (ShoalSession *self)
   if (self->stats.n_blocks == 0)
     return 0;
   return MIN (1.0, (double) self->stats.sweep / self->stats.n_blocks);
+}
+
+gint64
+shoal_session_get_elapsed (ShoalSession *self)
+{
+  g_return_val_if_fail (SHOAL_IS_SESSION (self), -1);
+
+  if (self->started == 0)
+    return -1;
+  return MAX (0, ((self->finished ? self->finished : g_get_real_time ()) - self->started)
+                 / G_USEC_PER_SEC);
 }
 
 /* Seconds until the first pass ends at the current rate; -1 when unknown. */

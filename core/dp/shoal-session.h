@@ -53,6 +53,7 @@ double        shoal_session_get_progress   (ShoalSession *self);
 gint64        shoal_session_get_started    (ShoalSession *self);
 gint64        shoal_session_get_finished   (ShoalSession *self);
 gint64        shoal_session_get_eta        (ShoalSession *self);
+gint64        shoal_session_get_elapsed    (ShoalSession *self);
 guint32       shoal_session_get_session_id (ShoalSession *self);
 const ShoalSenderConfig *shoal_session_get_config (ShoalSession *self);
 GListModel   *shoal_session_get_clients    (ShoalSession *self);
