@@ -342,6 +342,51 @@ test_loopback (gconstpointer data)
   loopback_down (&env);
 }
 
+typedef struct
+{
+  ShoalTransport *rx;
+  GError         *error;
+  gint64          returned;
+} Blocked;
+
+static gpointer
+blocked_receive (gpointer data)
+{
+  Blocked *b = data;
+  g_autoptr(ShoalDatagramBatch) batch = shoal_datagram_batch_new (64, 1 << 20);
+
+  shoal_transport_receive (b->rx, batch, -1, &b->error);
+  b->returned = g_get_monotonic_time ();
+  return NULL;
+}
+
+/* close() from another thread must wake a receive() that waits forever, with CLOSED. */
+static void
+test_close_wakes (gconstpointer data)
+{
+  const char *transport = data;
+  g_autoptr(ShoalTransport) rx = NULL;
+  Blocked b = { 0 };
+  GThread *thread;
+  gint64 closed;
+  Loopback env = { 0 };
+
+  if (!loopback_up (&env, AF_INET))
+    return;
+  rx = open_transport (transport, SHOAL_TRANSPORT_ROLE_RECEIVER, AF_INET, "lo", FALSE, 0);
+  b.rx = rx;
+  thread = g_thread_new ("blocked-receive", blocked_receive, &b);
+  g_usleep (200000);
+  g_assert_cmpint (b.returned, ==, 0);
+  closed = g_get_monotonic_time ();
+  shoal_transport_close (rx);
+  g_thread_join (thread);
+  g_assert_error (b.error, SHOAL_TRANSPORT_ERROR, SHOAL_TRANSPORT_ERROR_CLOSED);
+  g_assert_cmpint (b.returned - closed, <, G_USEC_PER_SEC);
+  g_clear_error (&b.error);
+  loopback_down (&env);
+}
+
 /* One transport sends, the other receives: the wire is plain UDP either way. */
 static void
 test_interop (gconstpointer data)
@@ -779,6 +824,7 @@ main (int argc, char *argv[])
       g_autofree char *pacing = g_strdup_printf ("/transport/%s/pacing", names[i]);
       g_autofree char *errors = g_strdup_printf ("/transport/%s/errors", names[i]);
       g_autofree char *interop = g_strdup_printf ("/transport/%s/interop", names[i]);
+      g_autofree char *close_wakes = g_strdup_printf ("/transport/%s/close-wakes", names[i]);
 
       params[2 * i] = (Param) { names[i], AF_INET };
       params[2 * i + 1] = (Param) { names[i], AF_INET6 };
@@ -789,6 +835,7 @@ main (int argc, char *argv[])
       g_test_add_data_func (pacing, &params[2 * i], test_pacing);
       g_test_add_data_func (errors, names[i], test_errors);
       g_test_add_data_func (interop, names[i], test_interop);
+      g_test_add_data_func (close_wakes, names[i], test_close_wakes);
     }
   g_test_add_func ("/transport/linux/gro-split", test_gro_split);
   g_test_add_func ("/transport/linux/gso-fallback", test_gso_fallback);
