@@ -341,24 +341,27 @@ typedef struct
   DamageFunc  damage;
   gboolean    signing;    /* applies to the signing key file */
   gboolean    session;    /* applies to session key files */
+  const char *reason;     /* what the warning must say was wrong */
 } Damage;
 
 static const Damage damages[] = {
-  { "truncate", damage_truncate, TRUE, TRUE },
-  { "flip-key", damage_flip_key, TRUE, TRUE },
-  { "flip-checksum", damage_flip_checksum, TRUE, TRUE },
-  { "flip-first-byte", damage_flip_first_byte, TRUE, TRUE },
-  { "garbage", damage_garbage, TRUE, TRUE },
-  { "zeros", damage_zeros, TRUE, TRUE },
-  { "empty", damage_empty, TRUE, TRUE },
-  { "permissions", damage_permissions, TRUE, TRUE },
-  { "format", damage_format, TRUE, TRUE },
-  { "version", damage_version, TRUE, TRUE },
-  { "not-object", damage_not_object, TRUE, TRUE },
-  { "symlink", damage_symlink, TRUE, TRUE },
-  { "directory", damage_directory, TRUE, TRUE },
-  { "other-session", damage_other_session, FALSE, TRUE },
-  { "public", damage_public, TRUE, FALSE },
+  { "truncate", damage_truncate, TRUE, TRUE, "is not valid JSON at *:*: " },
+  { "flip-key", damage_flip_key, TRUE, TRUE, "the key does not match its SHA-256 checksum" },
+  { "flip-checksum", damage_flip_checksum, TRUE, TRUE,
+    "the key does not match its SHA-256 checksum" },
+  { "flip-first-byte", damage_flip_first_byte, TRUE, TRUE, "is not valid JSON at 1:1: " },
+  { "garbage", damage_garbage, TRUE, TRUE, "is not valid JSON" },
+  { "zeros", damage_zeros, TRUE, TRUE, "is not valid JSON" },
+  { "empty", damage_empty, TRUE, TRUE, "is empty" },
+  { "permissions", damage_permissions, TRUE, TRUE, "has permissions 0644" },
+  { "format", damage_format, TRUE, TRUE, "field “format” is “shoaI-" },
+  { "version", damage_version, TRUE, TRUE, "field “version” is not 1" },
+  { "not-object", damage_not_object, TRUE, TRUE, "does not hold a JSON object" },
+  { "symlink", damage_symlink, TRUE, TRUE, "is a symbolic link" },
+  { "directory", damage_directory, TRUE, TRUE, "is not a regular file" },
+  { "other-session", damage_other_session, FALSE, TRUE,
+    "field “session” does not name session “s1”" },
+  { "public", damage_public, TRUE, FALSE, "field “public” does not match the key" },
 };
 
 /* The damaged file is kept, beside the new one, for whoever wants to know what happened. */
@@ -381,6 +384,7 @@ test_damaged_session (gconstpointer data)
   g_autofree char *path = g_build_filename (keys, "session-s1.key", NULL);
   g_autofree char *other = g_build_filename (keys, "session-s2.key", NULL);
   g_autoptr(ShoalKeystore) ks = create_keystore (state);
+  g_autofree char *pattern = NULL;
   guint8 before[32], after[32], again[32], other_key[32];
 
   get_key (ks, "s1", before);
@@ -390,9 +394,9 @@ test_damaged_session (gconstpointer data)
   d->damage (path, other);
 
   ks = open_keystore (state);
-  g_test_expect_message ("Shoal", G_LOG_LEVEL_WARNING,
-                         "*Damaged session key file*session-s1.key*Moved it to*"
-                         "session-s1.key.corrupt-*new key for session “s1”*");
+  pattern = g_strdup_printf ("Damaged session key file: “%s”*%s*. Moved it to “%s.corrupt-*” "
+                             "and created a new key for session “s1”", path, d->reason, path);
+  g_test_expect_message ("Shoal", G_LOG_LEVEL_WARNING, pattern);
   get_key (ks, "s1", after);
   g_test_assert_expected_messages ();
   g_assert_true (memcmp (before, after, sizeof before) != 0);
@@ -424,6 +428,7 @@ test_damaged_signing (gconstpointer data)
   g_autofree char *other = g_build_filename (keys, "session-s1.key", NULL);
   g_autofree char *before = NULL;
   g_autoptr(ShoalKeystore) ks = create_keystore (state);
+  g_autofree char *pattern = NULL;
   guint8 session_before[32], session_after[32];
 
   before = g_strdup (shoal_signing_key_get_fingerprint (shoal_keystore_get_signing_key (ks)));
@@ -432,9 +437,11 @@ test_damaged_signing (gconstpointer data)
 
   d->damage (path, other);
 
-  g_test_expect_message ("Shoal", G_LOG_LEVEL_WARNING,
-                         "*Damaged signing key file*signing.key*Moved it to*"
-                         "signing.key.corrupt-*new signing key, fingerprint SHA256:*pinned*");
+  pattern = g_strdup_printf ("Damaged signing key file: “%s”*%s*. Moved it to “%s.corrupt-*” "
+                             "and created a new signing key, fingerprint SHA256:*: clients "
+                             "that pinned the old fingerprint must be given this one",
+                             path, d->reason, path);
+  g_test_expect_message ("Shoal", G_LOG_LEVEL_WARNING, pattern);
   ks = open_keystore (state);
   g_test_assert_expected_messages ();
   g_assert_cmpstr (shoal_signing_key_get_fingerprint (shoal_keystore_get_signing_key (ks)), !=,

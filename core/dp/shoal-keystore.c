@@ -115,13 +115,13 @@ read_key_file (const char  *path,
     }
   if (!json_parser_load_from_data (parser, text, (gssize) len, &local))
     {
-      const char *msg = local->message;
-
       /* json-glib says "<data>:LINE:COLUMN: ..." when it parses memory. */
-      if (g_str_has_prefix (msg, "<data>:"))
-        msg += strlen ("<data>:");
-      g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_FAILED, "“%s” is not valid JSON at %s",
-                   path, msg);
+      if (g_str_has_prefix (local->message, "<data>:"))
+        g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_FAILED, "“%s” is not valid JSON at %s",
+                     path, local->message + strlen ("<data>:"));
+      else
+        g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_FAILED, "“%s” is not valid JSON: %s",
+                     path, local->message);
       return FALSE;
     }
   root = json_parser_get_root (parser);
