@@ -18,7 +18,7 @@ packages=(
   libglib2.0-dev libglib2.0-bin libgtk-4-dev libsoup-3.0-dev libjson-glib-dev
   libgstreamer1.0-dev libgstreamer-plugins-base1.0-dev
   gstreamer1.0-plugins-base gstreamer1.0-plugins-good
-  libgnutls28-dev libisal-dev
+  libgnutls28-dev libisal-dev glib-networking
   desktop-file-utils appstream
   xvfb xauth imagemagick fonts-dejavu-core
   nftables iproute2 udpcast uftp python3
