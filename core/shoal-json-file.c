@@ -117,17 +117,15 @@ shoal_atomic_write (const char   *path,
       goto fail;
     }
 
-  /* The rename is durable only once the directory entry is on disk. */
+  /* The rename is durable only once the directory entry is on disk. If that fails the new
+   * content is already what every reader sees, so reporting failure would make callers
+   * believe the old content is still in place; warn instead. */
   dirfd = open (dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (dirfd < 0 || fsync (dirfd) < 0)
-    {
-      saved_errno = errno;
-      if (dirfd >= 0)
-        close (dirfd);
-      return set_errno_error (error, saved_errno,
-                              "Wrote “%s” but could not flush its directory to disk", path);
-    }
-  close (dirfd);
+    g_warning ("Wrote “%s” but could not flush its directory to disk: %s", path,
+               g_strerror (errno));
+  if (dirfd >= 0)
+    close (dirfd);
   return TRUE;
 
 fail_open:

@@ -10,7 +10,8 @@ G_BEGIN_DECLS
 /* Replaces @path with @len bytes of @data, permissions @mode (umask not applied): writes a
  * temporary file ".NAME.tmp-XXXXXX" beside it, fsyncs it, renames it over @path and fsyncs
  * the directory. On failure @path is untouched, the temporary file is removed, and @error
- * (G_FILE_ERROR) names @path and the cause. */
+ * (G_FILE_ERROR) names @path and the cause. Once the rename is done the call succeeds; a
+ * failure to flush the directory after it is only logged. */
 gboolean  shoal_atomic_write              (const char    *path,
                                            gconstpointer  data,
                                            gsize          len,
