@@ -60,5 +60,8 @@ GListModel   *shoal_session_get_clients    (ShoalSession *self);
 GListModel   *shoal_session_get_events     (ShoalSession *self);
 void          shoal_session_get_stats      (ShoalSession *self,
                                             ShoalSenderStats *stats);
+JsonNode     *shoal_session_to_json        (ShoalSession     *self,
+                                            gboolean          with_clients);
+JsonNode     *shoal_client_record_to_json  (gpointer          record);
 
 G_END_DECLS
