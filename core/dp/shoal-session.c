@@ -380,6 +380,10 @@ update_clients (ShoalSession *self, Snapshot *snap, gint64 mono_now, gint64 wall
       ShoalClientRecord *rec = g_hash_table_lookup (self->client_index, GUINT_TO_POINTER (m->id));
       g_autofree char *addr = format_address (m);
       double progress = snap->stats.n_blocks ? (double) m->blocks_done / snap->stats.n_blocks : 0;
+      /* A member's last report keeps its last rate; once it has left the multicast it
+       * receives nothing, and the graph and table should say so. */
+      guint64 rate = m->state == SHOAL_MEMBER_RECEIVING && !m->dropped
+                     ? (guint64) m->rx_rate_kbps * 1000 : 0;
 
       if (rec == NULL)
         {
@@ -390,7 +394,7 @@ update_clients (ShoalSession *self, Snapshot *snap, gint64 mono_now, gint64 wall
       if (!m->dropped)
         joined++;
       shoal_client_record_update (rec, m->hostname, addr, member_state (m), MIN (progress, 1.0),
-                                  (guint64) m->rx_rate_kbps * 1000, m->loss_permille / 1000.0,
+                                  rate, m->loss_permille / 1000.0,
                                   m->bytes_received,
                                   m->nack_symbols * self->config.layout.symbol_size,
                                   wall_now - (mono_now - m->joined_at),
