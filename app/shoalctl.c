@@ -3,9 +3,12 @@
 #include "config.h"
 
 #include "shoal-cli.h"
+#include "shoal-diag-commands.h"
 
 static const ShoalCtlCommand commands[] = {
   /* { "name", "one-line summary", shoal_xxx_command_name }, one line per command */
+  { "decode", "Explain error codes (HRESULT, Win32, WDS, ConfigMgr)", shoal_diag_command_decode },
+  { "analyze", "Find what failed in CMTrace logs (smsts.log)", shoal_diag_command_analyze },
   { NULL }
 };
 
