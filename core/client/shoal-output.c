@@ -35,7 +35,7 @@ struct _ShoalOutput
 static gboolean
 set_io_error (GError **error, int err, const char *what, const char *path, guint64 offset)
 {
-  g_set_error (error, SHOAL_CLIENT_ERROR, SHOAL_CLIENT_ERROR_DISK,
+  g_set_error (error, SHOAL_CLIENT_ERROR, SHOAL_CLIENT_ERROR_WRITE_FAILED,
                "%s %s at byte %" G_GUINT64_FORMAT ": %s%s", what, path, offset,
                g_strerror (err), err == ENOSPC ? " (the disk is full)" : "");
   return FALSE;
@@ -59,7 +59,7 @@ open_one (OutFile *f, gboolean create, GError **error)
         return set_io_error (error, errno, "cannot read the size of", f->path, 0);
       if (dev_size < f->size)
         {
-          g_set_error (error, SHOAL_CLIENT_ERROR, SHOAL_CLIENT_ERROR_DISK,
+          g_set_error (error, SHOAL_CLIENT_ERROR, SHOAL_CLIENT_ERROR_WRITE_FAILED,
                        "block device %s holds %" G_GUINT64_FORMAT " bytes; the package needs %"
                        G_GUINT64_FORMAT, f->path, dev_size, f->size);
           return FALSE;
@@ -68,7 +68,7 @@ open_one (OutFile *f, gboolean create, GError **error)
     }
   if (!S_ISREG (st.st_mode))
     {
-      g_set_error (error, SHOAL_CLIENT_ERROR, SHOAL_CLIENT_ERROR_DISK,
+      g_set_error (error, SHOAL_CLIENT_ERROR, SHOAL_CLIENT_ERROR_WRITE_FAILED,
                    "%s is neither a regular file nor a block device", f->path);
       return FALSE;
     }

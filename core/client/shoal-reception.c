@@ -12,7 +12,7 @@
 #include "shoal-fec.h"
 #include "shoal-reception.h"
 
-#define BATCH_DGRAMS     256
+#define BATCH_DGRAMS     1024
 #define LOOP_TIMEOUT     (50 * 1000)
 #define PROGRESS_EVERY   (250 * 1000)
 #define JOURNAL_EVERY    G_USEC_PER_SEC
@@ -193,6 +193,13 @@ describe_block (ShoalReception *self, guint32 b, GString *out)
   guint64 off = shoal_layout_block_offset (&self->layout, b);
   guint len = shoal_layout_block_len (&self->layout, b);
 
+  if (self->cfg.manifest != NULL)
+    {
+      g_autofree char *what = shoal_manifest_describe_block (self->cfg.manifest, b);
+      g_string_append_printf (out, "%s, written to %s", what,
+                              shoal_output_describe (self->output, off));
+      return;
+    }
   g_string_append_printf (out, "block %u (bytes %" G_GUINT64_FORMAT "..%" G_GUINT64_FORMAT
                           " of the package, in %s)", b, off, off + len - 1,
                           shoal_output_describe (self->output, off));
@@ -352,8 +359,8 @@ set_fallback (ShoalReception *self, const char *reason)
 static gboolean
 receive_multicast (ShoalReception *self, GCancellable *cancellable, GError **error)
 {
-  g_autoptr(ShoalDatagramBatch) batch = shoal_datagram_batch_new (BATCH_DGRAMS,
-                                                                   BATCH_DGRAMS * 2048);
+  /* Large enough for whole GRO-coalesced reads on the Linux transport. */
+  g_autoptr(ShoalDatagramBatch) batch = shoal_datagram_batch_new (BATCH_DGRAMS, 4 << 20);
   guint8 report[2048];
   gint64 start = g_get_monotonic_time (), last_packet = 0, complete_at = 0;
   gint64 next_progress = 0, next_journal = start + JOURNAL_EVERY, leave_until = 0;
@@ -376,9 +383,14 @@ receive_multicast (ShoalReception *self, GCancellable *cancellable, GError **err
         return FALSE;
       now = g_get_monotonic_time ();
       for (guint i = 0; i < batch->n_dgrams; i++)
-        shoal_receiver_handle_datagram (self->rx, batch->dgrams[i].data, batch->dgrams[i].len,
-                                        (struct sockaddr *) &batch->dgrams[i].from,
-                                        batch->dgrams[i].from_len, now);
+        {
+          if (self->cfg.simulate_loss_permille > 0
+              && g_random_int_range (0, 1000) < (gint32) self->cfg.simulate_loss_permille)
+            continue;
+          shoal_receiver_handle_datagram (self->rx, batch->dgrams[i].data, batch->dgrams[i].len,
+                                          (struct sockaddr *) &batch->dgrams[i].from,
+                                          batch->dgrams[i].from_len, now);
+        }
       shoal_receiver_get_stats (self->rx, &st);
       if (batch->n_dgrams > 0 && st.datagrams > st.bad_packets)
         last_packet = now;
@@ -533,7 +545,7 @@ shoal_reception_run (ShoalReception  *self,
 
       if (self->cfg.multicast_only)
         {
-          g_set_error (error, SHOAL_CLIENT_ERROR, SHOAL_CLIENT_ERROR_MULTICAST_ONLY,
+          g_set_error (error, SHOAL_CLIENT_ERROR, SHOAL_CLIENT_ERROR_MULTICAST_ONLY_INCOMPLETE,
                        "%u of %u blocks are missing and the package is multicast-only, so "
                        "they cannot be fetched over HTTP (%s)", missing, self->n_blocks,
                        self->fallback_reason ? self->fallback_reason : "multicast incomplete");

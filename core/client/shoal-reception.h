@@ -6,6 +6,7 @@
 
 #include <gio/gio.h>
 
+#include "shoal-manifest.h"
 #include "shoal-output.h"
 #include "shoal-receiver.h"
 #include "shoal-transport.h"
@@ -42,10 +43,12 @@ typedef struct
 {
   ShoalReceiverConfig engine;
   const guint8 *block_hashes;  /* n_blocks x SHA-256, borrowed */
+  ShoalManifest *manifest;     /* optional, borrowed: names files in messages */
   const char   *journal_path;  /* NULL: no resume journal */
   gint64        join_timeout;  /* no multicast at all within this: give up on it (us) */
   gint64        idle_timeout;  /* multicast stops this long mid-session: give up on it */
   gboolean      multicast_only;
+  guint         simulate_loss_permille;  /* the demo's lossy client: drop datagrams on arrival */
 } ShoalReceptionConfig;
 
 typedef struct _ShoalReception ShoalReception;
