@@ -735,7 +735,7 @@ scan_package (LibraryParams  *p,
     }
   if (entries == NULL)
     {
-      g_autofree char *msg = g_strdup_printf ("not served: %s", walk_error->message);
+      g_autofree char *msg = g_strdup_printf ("unsafe content: %s", walk_error->message);
 
       shoal_package_set_state (pkg, SHOAL_PACKAGE_STATE_BROKEN, msg);
       return g_steal_pointer (&pkg);

@@ -14,6 +14,7 @@
 #include <glib/gstdio.h>
 #include <json-glib/json-glib.h>
 
+#include "shoal-crypto.h"
 #include "shoal-json-file.h"
 #include "shoal-package.h"
 
@@ -25,6 +26,7 @@ struct _ShoalPackage
   char          *meta_dir;
   ShoalManifest *manifest;
   GBytes        *manifest_json;
+  char          *etag;
   char          *state;
   char          *state_message;
   gboolean       multicast_only;
@@ -80,6 +82,7 @@ shoal_package_finalize (GObject *object)
   g_free (self->meta_dir);
   g_clear_pointer (&self->manifest, shoal_manifest_unref);
   g_clear_pointer (&self->manifest_json, g_bytes_unref);
+  g_free (self->etag);
   g_free (self->state);
   g_free (self->state_message);
   g_free (self->description);
@@ -178,6 +181,12 @@ shoal_package_new (const char    *content_dir,
   self->meta_dir = g_strdup (meta_dir);
   self->manifest = shoal_manifest_ref (manifest);
   self->manifest_json = g_bytes_ref (manifest_json);
+  {
+    g_autofree char *hex = shoal_sha256_hex (g_bytes_get_data (manifest_json, NULL),
+                                             g_bytes_get_size (manifest_json));
+
+    self->etag = g_strdup_printf ("\"%.32s\"", hex);
+  }
   n = shoal_manifest_get_n_files (manifest);
   self->fds = g_new (int, n);
   for (guint i = 0; i < n; i++)
@@ -225,6 +234,13 @@ shoal_package_get_manifest_bytes (ShoalPackage *self)
 {
   g_return_val_if_fail (SHOAL_IS_PACKAGE (self), NULL);
   return self->manifest_json;
+}
+
+const char *
+shoal_package_get_etag (ShoalPackage *self)
+{
+  g_return_val_if_fail (SHOAL_IS_PACKAGE (self), NULL);
+  return self->etag;
 }
 
 const char *

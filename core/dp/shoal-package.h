@@ -45,6 +45,8 @@ ShoalManifest *shoal_package_get_manifest       (ShoalPackage  *self);
 /* The cached manifest.json, byte for byte (what the HTTP server serves and what gets
  * signed). */
 GBytes        *shoal_package_get_manifest_bytes (ShoalPackage  *self);
+/* A strong HTTP entity tag for the package's content: a digest of its manifest. */
+const char    *shoal_package_get_etag           (ShoalPackage  *self);
 const char    *shoal_package_get_state          (ShoalPackage  *self);
 /* Why the state is not "ready", in words for an admin; NULL when ready. */
 const char    *shoal_package_get_state_message  (ShoalPackage  *self);
