@@ -21,6 +21,7 @@ typedef struct
 {
   ShoalTestLan *lan;
   const char   *transport;
+  const char   *group;
   guint8       *content;
   guint8       *hashes;
   ShoalLayout   layout;
@@ -46,7 +47,7 @@ client_thread (gpointer data)
   Client *c = data;
   g_autoptr(GError) error = NULL;
   g_autoptr(GInetSocketAddress) group =
-    G_INET_SOCKET_ADDRESS (g_inet_socket_address_new_from_string ("239.1.2.3", 47001));
+    G_INET_SOCKET_ADDRESS (g_inet_socket_address_new_from_string (c->group, 47001));
   g_autofree char *host = g_strdup_printf ("c%u", c->index);
   g_autofree char *path = g_strdup_printf ("%s/out-%u.img", c->dir, c->index);
   g_autoptr(ShoalTransport) transport = NULL;
@@ -97,11 +98,12 @@ on_finished (ShoalSession *session, gpointer data)
 }
 
 static void
-run_transfer (const char *transport, const char *lan_options, gint64 late)
+run_transfer (const char *transport, const char *lan_options, gint64 late,
+              const char *group_address)
 {
   g_autoptr(ShoalTestLan) lan = NULL;
   g_autoptr(GInetSocketAddress) group =
-    G_INET_SOCKET_ADDRESS (g_inet_socket_address_new_from_string ("239.1.2.3", 47001));
+    G_INET_SOCKET_ADDRESS (g_inet_socket_address_new_from_string (group_address, 47001));
   g_autoptr(ShoalTransport) tx = NULL;
   g_autoptr(ShoalSession) session = NULL;
   g_autoptr(GError) error = NULL;
@@ -151,8 +153,8 @@ run_transfer (const char *transport, const char *lan_options, gint64 late)
 
   for (guint i = 0; i < 3; i++)
     {
-      clients[i] = (Client) { lan, transport, content, hashes, cfg.layout, { 0 }, dir, i + 1,
-                              i == 2 ? late : 0 };
+      clients[i] = (Client) { lan, transport, group_address, content, hashes, cfg.layout,
+                              { 0 }, dir, i + 1, i == 2 ? late : 0 };
       memcpy (clients[i].key, cfg.key, 32);
       threads[i] = g_thread_new ("client", client_thread, &clients[i]);
     }
@@ -190,19 +192,26 @@ run_transfer (const char *transport, const char *lan_options, gint64 late)
 static void
 test_clean (gconstpointer transport)
 {
-  run_transfer (transport, NULL, 0);
+  run_transfer (transport, NULL, 0, "239.1.2.3");
+}
+
+/* IPv6 with a site-local group. */
+static void
+test_ipv6 (gconstpointer transport)
+{
+  run_transfer (transport, NULL, 0, "ff05::1:3");
 }
 
 static void
 test_loss (gconstpointer transport)
 {
-  run_transfer (transport, "--loss 20", 0);
+  run_transfer (transport, "--loss 20", 0, "239.1.2.3");
 }
 
 static void
 test_late (gconstpointer transport)
 {
-  run_transfer (transport, NULL, 2 * G_USEC_PER_SEC);
+  run_transfer (transport, NULL, 2 * G_USEC_PER_SEC, "239.1.2.3");
 }
 
 int
@@ -215,10 +224,12 @@ main (int argc, char *argv[])
       g_autofree char *p1 = g_strdup_printf ("/transfer/%s/no-loss", t);
       g_autofree char *p2 = g_strdup_printf ("/transfer/%s/two-percent-loss", t);
       g_autofree char *p3 = g_strdup_printf ("/transfer/%s/late-joiner", t);
+      g_autofree char *p4 = g_strdup_printf ("/transfer/%s/ipv6", t);
 
       g_test_add_data_func (p1, t, test_clean);
       g_test_add_data_func (p2, t, test_loss);
       g_test_add_data_func (p3, t, test_late);
+      g_test_add_data_func (p4, t, test_ipv6);
     }
   return g_test_run ();
 }
