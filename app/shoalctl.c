@@ -3,10 +3,17 @@
 #include "config.h"
 
 #include "shoal-cli.h"
+#include "shoal-ctl-commands.h"
 #include "shoal-diag-commands.h"
 
 static const ShoalCtlCommand commands[] = {
   /* { "name", "one-line summary", shoal_xxx_command_name }, one line per command */
+  { "status", "Show a distribution point's identity and access mode", shoal_ctl_cmd_status },
+  { "sessions", "List sessions and their history", shoal_ctl_cmd_sessions },
+  { "clients", "List a session's clients", shoal_ctl_cmd_clients },
+  { "package", "List packages or import one", shoal_ctl_cmd_package },
+  { "start", "Start or schedule a session", shoal_ctl_cmd_start },
+  { "stop", "Stop a session", shoal_ctl_cmd_stop },
   { "decode", "Explain error codes (HRESULT, Win32, WDS, ConfigMgr)", shoal_diag_command_decode },
   { "analyze", "Find what failed in CMTrace logs (smsts.log)", shoal_diag_command_analyze },
   { NULL }
