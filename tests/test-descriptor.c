@@ -28,8 +28,9 @@ static GBytes *
 sign_one (ShoalSigningKey *key)
 {
   g_autoptr(GError) error = NULL;
-  ShoalDescriptor d = { "win11-1", 0xabcdef01, "win11", "239.255.42.7", 47007, 1,
-                        100000000, FALSE, make_manifest () };
+  ShoalDescriptor d = { .session = "win11-1", .session_id = 0xabcdef01, .package = "win11",
+                        .group = "239.255.42.7", .port = 47007, .ttl = 1,
+                        .max_rate = 100000000, .manifest = make_manifest () };
   GBytes *bytes = shoal_descriptor_sign (&d, key, &error);
 
   g_assert_no_error (error);
@@ -98,6 +99,26 @@ test_wrong_pin (void)
   g_assert_nonnull (strstr (error->message, shoal_signing_key_get_fingerprint (other)));
 }
 
+/* No multicast to offer: a signed descriptor without a group, saying why. */
+static void
+test_http_only (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(ShoalSigningKey) key = shoal_signing_key_generate (&error);
+  ShoalDescriptor d = { .session = "http-only", .package = "win11", .ttl = 1,
+                        .no_multicast = "multicast is disabled", .manifest = make_manifest () };
+  g_autoptr(GBytes) bytes = shoal_descriptor_sign (&d, key, &error);
+  g_autoptr(ShoalDescriptor) got = NULL;
+
+  g_assert_no_error (error);
+  shoal_manifest_unref (d.manifest);
+  got = shoal_descriptor_verify (g_bytes_get_data (bytes, NULL), g_bytes_get_size (bytes), NULL,
+                                 NULL, &error);
+  g_assert_no_error (error);
+  g_assert_null (got->group);
+  g_assert_cmpstr (got->no_multicast, ==, "multicast is disabled");
+}
+
 static void
 test_garbage (void)
 {
@@ -124,6 +145,7 @@ main (int argc, char *argv[])
   g_test_add_func ("/descriptor/round-trip", test_round_trip);
   g_test_add_func ("/descriptor/tampered", test_tampered);
   g_test_add_func ("/descriptor/wrong-pin", test_wrong_pin);
+  g_test_add_func ("/descriptor/http-only", test_http_only);
   g_test_add_func ("/descriptor/garbage", test_garbage);
   return g_test_run ();
 }

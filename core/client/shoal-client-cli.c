@@ -484,11 +484,18 @@ run (Client *c, GError **error)
   if (d == NULL)
     return FALSE;
   say (c, SHOAL_CMTRACE_INFO, "session %s: group %s port %u, %" G_GUINT64_FORMAT " bytes in %u "
-       "files", d->session, d->group, d->port, shoal_manifest_get_total_size (d->manifest),
-       shoal_manifest_get_n_files (d->manifest));
+       "files", d->session, d->group ? d->group : "(none)", d->port,
+       shoal_manifest_get_total_size (d->manifest), shoal_manifest_get_n_files (d->manifest));
   shoal_reception_config_init (&cfg);
   cfg.engine.session_id = d->session_id;
-  if (!get_key (c, d->session, cfg.engine.key, error))
+  if (d->group == NULL)
+    {
+      say (c, SHOAL_CMTRACE_WARNING, "the distribution point offers no multicast for %s: %s; "
+           "fetching it over HTTP", c->package, d->no_multicast);
+      c->http_only = TRUE;
+      cfg.http_only_reason = d->no_multicast;
+    }
+  else if (!get_key (c, d->session, cfg.engine.key, error))
     return FALSE;
   shoal_manifest_get_layout (d->manifest, &cfg.engine.layout);
   cfg.engine.client_id = g_random_int ();

@@ -529,7 +529,8 @@ shoal_reception_run (ShoalReception  *self,
   if (st.blocks_done < self->n_blocks && self->transport != NULL)
     ok = receive_multicast (self, cancellable, error);
   else if (self->transport == NULL)
-    set_fallback (self, "multicast was not requested");
+    set_fallback (self, self->cfg.http_only_reason ? self->cfg.http_only_reason
+                                                   : "multicast was not requested");
   g_async_queue_push (self->work, self->work);
   g_thread_join (self->worker);
   self->worker = NULL;

@@ -48,6 +48,7 @@ typedef struct
   gint64        join_timeout;  /* no multicast at all within this: give up on it (us) */
   gint64        idle_timeout;  /* multicast stops this long mid-session: give up on it */
   gboolean      multicast_only;
+  const char   *http_only_reason;  /* why there is no transport, for the summary */
   guint         simulate_loss_permille;  /* the demo's lossy client: drop datagrams on arrival */
 } ShoalReceptionConfig;
 

@@ -72,9 +72,21 @@ handle_sessions (SoupServer *server, SoupServerMessage *msg, const char *path,
       g_autoptr(GBytes) descriptor = NULL;
 
       session = shoal_dp_session_for_package (self, parts[1], &error);
+      if (session == NULL && g_error_matches (error, SHOAL_DP_ERROR, SHOAL_DP_ERROR_NOT_FOUND)
+          && shoal_library_lookup (self->library, parts[1]) == NULL)
+        return shoal_http_reply_error (msg, SOUP_STATUS_NOT_FOUND, "%s", error->message);
       if (session == NULL)
-        return shoal_http_reply_error (msg, status_for (error), "%s", error->message);
-      descriptor = shoal_dp_get_descriptor (self, session, &error);
+        {
+          /* No multicast to offer (disabled, or the interface cannot): the client still
+           * gets the package, over HTTP. */
+          g_autofree char *reason = g_strdup (error->message);
+
+          g_warning ("serving %s over HTTP only: %s", parts[1], reason);
+          g_clear_error (&error);
+          descriptor = shoal_dp_get_http_only_descriptor (self, parts[1], reason, &error);
+        }
+      else
+        descriptor = shoal_dp_get_descriptor (self, session, &error);
       if (descriptor == NULL)
         return shoal_http_reply_error (msg, status_for (error), "%s", error->message);
       soup_server_message_set_status (msg, SOUP_STATUS_OK, NULL);

@@ -340,20 +340,27 @@ create_session (ShoalDp *self, ShoalPackage *package, const char *id, guint32 se
     }
 
   addr = G_INET_SOCKET_ADDRESS (g_inet_socket_address_new_from_string (group, port));
+  /* From here on a failure must not leave this session's fresh key behind. */
   /* The control port sits above the group range, one per session: a client on the same
    * host as the sender must not have its reports land on its own group socket. */
   transport = shoal_transport_new_by_name (c->transport, SHOAL_TRANSPORT_ROLE_SENDER, addr,
                                            c->interface, c->ttl, TRUE,
                                            control_port_for (c, port), error);
   if (transport == NULL)
-    return NULL;
+    {
+      shoal_keystore_delete_session_key (self->keystore, id, NULL);
+      return NULL;
+    }
   session = shoal_session_new (id, shoal_package_get_name (package), &cfg, transport,
                                shoal_package_read_func, g_object_ref (package),
                                g_object_unref);
   g_signal_connect_object (session, "event", G_CALLBACK (on_session_event), self, 0);
   g_signal_connect_object (session, "finished", G_CALLBACK (on_session_finished), self, 0);
   if (!shoal_session_start (session, error))
-    return NULL;
+    {
+      shoal_keystore_delete_session_key (self->keystore, id, NULL);
+      return NULL;
+    }
 
   info = g_new0 (SessionInfo, 1);
   info->group = g_strdup (group);
@@ -483,6 +490,33 @@ shoal_dp_get_descriptor (ShoalDp       *self,
   d.ttl = info->ttl;
   d.max_rate = shoal_session_get_config (session)->max_rate;
   d.multicast_only = info->multicast_only;
+  d.manifest = shoal_package_get_manifest (package);
+  return shoal_descriptor_sign (&d, shoal_keystore_get_signing_key (self->keystore), error);
+}
+
+/* For a package with no multicast session to offer: the client fetches it over HTTP, and
+ * still checks the manifest's signature. */
+GBytes *
+shoal_dp_get_http_only_descriptor (ShoalDp     *self,
+                                   const char  *package_name,
+                                   const char  *reason,
+                                   GError     **error)
+{
+  ShoalPackage *package = shoal_library_lookup (self->library, package_name);
+  ShoalDescriptor d = { 0 };
+
+  if (package == NULL || shoal_package_get_manifest (package) == NULL)
+    {
+      g_set_error (error, SHOAL_DP_ERROR, SHOAL_DP_ERROR_NOT_FOUND,
+                   "no package named \"%s\" in the library %s", package_name,
+                   self->config->library);
+      return NULL;
+    }
+  d.session = (char *) "http-only";
+  d.package = (char *) package_name;
+  d.ttl = self->config->ttl;
+  d.multicast_only = shoal_package_get_multicast_only (package);
+  d.no_multicast = (char *) reason;
   d.manifest = shoal_package_get_manifest (package);
   return shoal_descriptor_sign (&d, shoal_keystore_get_signing_key (self->keystore), error);
 }

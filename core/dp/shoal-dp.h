@@ -61,6 +61,10 @@ ShoalSession *shoal_dp_start_session    (ShoalDp       *self,
 GBytes       *shoal_dp_get_descriptor   (ShoalDp       *self,
                                          ShoalSession  *session,
                                          GError       **error);
+GBytes       *shoal_dp_get_http_only_descriptor (ShoalDp *self,
+                                         const char    *package,
+                                         const char    *reason,
+                                         GError       **error);
 gboolean      shoal_dp_get_session_key  (ShoalDp       *self,
                                          ShoalSession  *session,
                                          guint8        *key,

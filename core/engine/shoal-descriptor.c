@@ -19,6 +19,7 @@ shoal_descriptor_free (ShoalDescriptor *d)
   g_free (d->session);
   g_free (d->package);
   g_free (d->group);
+  g_free (d->no_multicast);
   g_clear_pointer (&d->manifest, shoal_manifest_unref);
   g_free (d);
 }
@@ -49,7 +50,15 @@ shoal_descriptor_sign (const ShoalDescriptor  *d,
   json_builder_set_member_name (inner, "package");
   json_builder_add_string_value (inner, d->package);
   json_builder_set_member_name (inner, "group");
-  json_builder_add_string_value (inner, d->group);
+  if (d->group != NULL)
+    json_builder_add_string_value (inner, d->group);
+  else
+    json_builder_add_null_value (inner);
+  json_builder_set_member_name (inner, "no_multicast");
+  if (d->no_multicast != NULL)
+    json_builder_add_string_value (inner, d->no_multicast);
+  else
+    json_builder_add_null_value (inner);
   json_builder_set_member_name (inner, "port");
   json_builder_add_int_value (inner, d->port);
   json_builder_set_member_name (inner, "ttl");
@@ -201,14 +210,16 @@ shoal_descriptor_verify (const char  *data,
   d->package = g_strdup (get_str (inner, "package"));
   group = get_str (inner, "group");
   manifest = get_str (inner, "manifest");
-  if (d->session == NULL || d->package == NULL || group == NULL || manifest == NULL)
+  d->no_multicast = g_strdup (get_str (inner, "no_multicast"));
+  if (d->session == NULL || d->package == NULL || manifest == NULL
+      || (group == NULL && d->no_multicast == NULL))
     return (fail (error, SHOAL_DESCRIPTOR_ERROR_INVALID, "the descriptor lacks session, "
                   "package, group or manifest"), NULL);
   d->group = g_strdup (group);
   if (!get_int (inner, "session_id", 0, G_MAXUINT32, &v))
     return (fail (error, SHOAL_DESCRIPTOR_ERROR_INVALID, "bad session_id"), NULL);
   d->session_id = (guint32) v;
-  if (!get_int (inner, "port", 1, 65535, &v))
+  if (!get_int (inner, "port", group ? 1 : 0, 65535, &v))
     return (fail (error, SHOAL_DESCRIPTOR_ERROR_INVALID, "bad port"), NULL);
   d->port = (guint) v;
   if (!get_int (inner, "ttl", 0, 255, &v))
@@ -223,12 +234,13 @@ shoal_descriptor_verify (const char  *data,
       return (fail (error, SHOAL_DESCRIPTOR_ERROR_INVALID, "bad multicast_only"), NULL);
     d->multicast_only = json_node_get_boolean (n);
   }
-  {
-    g_autoptr(GInetAddress) a = g_inet_address_new_from_string (group);
-    if (a == NULL || !g_inet_address_get_is_multicast (a))
-      return (fail (error, SHOAL_DESCRIPTOR_ERROR_INVALID, "group %s is not a multicast "
-                    "address", group), NULL);
-  }
+  if (group != NULL)
+    {
+      g_autoptr(GInetAddress) a = g_inet_address_new_from_string (group);
+      if (a == NULL || !g_inet_address_get_is_multicast (a))
+        return (fail (error, SHOAL_DESCRIPTOR_ERROR_INVALID, "group %s is not a multicast "
+                      "address", group), NULL);
+    }
   d->manifest = shoal_manifest_new_from_json (manifest, strlen (manifest), error);
   if (d->manifest == NULL)
     return NULL;

@@ -25,11 +25,12 @@ typedef struct
   char          *session;         /* the session's name, e.g. "win11-20261122-1" */
   guint32        session_id;      /* on the wire */
   char          *package;
-  char          *group;           /* multicast address */
+  char          *group;           /* multicast address; NULL: HTTP only (see no_multicast) */
   guint          port;
   guint          ttl;
   guint64        max_rate;
   gboolean       multicast_only;
+  char          *no_multicast;    /* why there is no multicast session, when group is NULL */
   ShoalManifest *manifest;
 } ShoalDescriptor;
 
