@@ -267,21 +267,80 @@ clear_runs (Run *runs, guint n)
     }
 }
 
+/* Reads the REST event stream from c1 over a plain socket until @until. */
+typedef struct
+{
+  int      fd;
+  GString *text;
+  gint     stop;
+} Stream;
+
+static gpointer
+stream_thread (gpointer data)
+{
+  Stream *st = data;
+  char buf[4096];
+
+  while (!g_atomic_int_get (&st->stop))
+    {
+      struct pollfd pfd = { st->fd, POLLIN, 0 };
+      ssize_t n;
+
+      if (poll (&pfd, 1, 100) <= 0)
+        continue;
+      n = recv (st->fd, buf, sizeof buf, 0);
+      if (n <= 0)
+        break;
+      g_string_append_len (st->text, buf, n);
+    }
+  return NULL;
+}
+
+static GThread *
+open_event_stream (Fixture *f, Stream *st)
+{
+  struct sockaddr_in sa = { .sin_family = AF_INET, .sin_port = htons (PORT) };
+  const char *req = "GET /api/v1/events HTTP/1.1\r\nHost: " SERVER_IP "\r\n"
+                    "Authorization: Bearer test-admin-token\r\nAccept: text/event-stream\r\n\r\n";
+
+  st->fd = shoal_test_lan_socket (f->lan, "c1", AF_INET, SOCK_STREAM);
+  inet_pton (AF_INET, SERVER_IP, &sa.sin_addr);
+  g_assert_cmpint (connect (st->fd, (struct sockaddr *) &sa, sizeof sa), ==, 0);
+  g_assert_cmpint (send (st->fd, req, strlen (req), 0), ==, (gssize) strlen (req));
+  st->text = g_string_new (NULL);
+  return g_thread_new ("events", stream_thread, st);
+}
+
 static void
 test_anonymous (Fixture *f, gconstpointer data)
 {
   g_autofree char *cfg = NULL;
   g_autoptr(GBytes) body = NULL;
   Run runs[3] = { 0 };
+  Stream stream = { 0 };
+  GThread *stream_thread_handle;
   guint status;
 
   if (!shoal_test_require_root ())
     return;
   cfg = write_config (f, "\"tls\": false, \"min_clients\": 3, \"max_wait\": 20");
   start_dp (f, cfg, NULL);
+  stream_thread_handle = open_event_stream (f, &stream);
   run_clients (f, 3, NULL, runs);
   for (guint i = 0; i < 3; i++)
     assert_output (f, &runs[i]);
+
+  /* The live event stream told an admin about the joins and the end. */
+  g_usleep (500 * 1000);
+  g_atomic_int_set (&stream.stop, 1);
+  g_thread_join (stream_thread_handle);
+  close (stream.fd);
+  g_test_message ("event stream: %.300s", stream.text->str);
+  g_assert_nonnull (strstr (stream.text->str, "text/event-stream"));
+  g_assert_nonnull (strstr (stream.text->str, "event: event"));
+  g_assert_nonnull (strstr (stream.text->str, "joined"));
+  g_assert_nonnull (strstr (stream.text->str, "Session finished"));
+  g_string_free (stream.text, TRUE);
 
   /* The REST API saw it all, and guards itself. */
   body = http (f, "GET", "/api/v1/sessions", NULL, "Bearer test-admin-token", &status);
