@@ -477,7 +477,14 @@ parse_attributes (ShoalCmtraceParser *self,
       name_len = p - name;
       if (name_len == 0)
         {
-          add_problem (self, "unexpected character “%c” among the attributes", *p);
+          /* The character may be several bytes of UTF-8 (or not UTF-8 at all). */
+          const char *next = g_utf8_find_next_char (p, NULL);
+          gsize n = next ? (gsize) (next - p) : 1;
+
+          if (g_utf8_validate_len (p, n, NULL))
+            add_problem (self, "unexpected character “%.*s” among the attributes", (int) n, p);
+          else
+            add_problem (self, "unexpected byte 0x%02X among the attributes", (guint8) *p);
           return NULL;
         }
       p = skip_space (p);
@@ -643,8 +650,8 @@ emit_legacy (ShoalCmtraceParser *self,
   if (space != NULL && g_ascii_isdigit (when[0]))
     {
       *space = '\0';
-      g_string_assign (self->date, when);
-      g_string_assign (self->time, space + 1);
+      set_text (self->date, when, strlen (when));
+      set_text (self->time, space + 1, strlen (space + 1));
       read_date_time (self, &rec);
     }
   else

@@ -122,7 +122,9 @@ shoal_decoded_code_get_property (GObject    *object,
     case PROP_WRAPPER: g_value_set_boolean (value, self->wrapper); break;
     case PROP_KNOWN: g_value_set_boolean (value, self->known); break;
     case PROP_DOCUMENTED: g_value_set_boolean (value, self->documented); break;
-    case PROP_TEXT: g_value_take_string (value, shoal_decoded_code_dup_text (self)); break;
+    case PROP_TEXT:
+      g_value_take_string (value, shoal_decoded_code_dup_text_width (self, 0));
+      break;
     default: G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
 }
@@ -331,7 +333,7 @@ shoal_decoded_code_new_from_text (const char  *text,
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
   trimmed = g_strstrip (g_strdup (text));
-  readings = shoal_hresult_parse (trimmed, &parse_error);
+  readings = shoal_hresult_parse (text, &parse_error);
   if (readings == NULL)
     {
       g_autofree char *upper = g_ascii_strup (trimmed, -1);
@@ -361,7 +363,7 @@ shoal_decoded_code_new_from_text (const char  *text,
   fill (self, best.value);
   self->input = g_steal_pointer (&trimmed);
   self->form = best.form;
-  number = g_strndup (self->input + best.start, best.end - best.start);
+  number = g_strndup (text + best.start, best.end - best.start);
 
   switch (best.form)
     {
@@ -574,12 +576,25 @@ shoal_decoded_code_get_failed (ShoalDecodedCode *self)
  * shoal_decoded_code_dup_text:
  *
  * The explanation in words an admin reads: the code and its name, how it was read, its parts,
- * what it means, likely causes and what to try.
+ * what it means, likely causes and what to try; wrapped for a terminal.
  *
  * Returns: (transfer full): several lines of text ending in a newline
  */
 char *
 shoal_decoded_code_dup_text (ShoalDecodedCode *self)
+{
+  return shoal_decoded_code_dup_text_width (self, SHOAL_DIAG_TEXT_WIDTH);
+}
+
+/**
+ * shoal_decoded_code_dup_text_width:
+ * @width: columns to wrap at, or 0 not to wrap (the "text" property)
+ *
+ * Returns: (transfer full): the explanation of shoal_decoded_code_dup_text()
+ */
+char *
+shoal_decoded_code_dup_text_width (ShoalDecodedCode *self,
+                                   guint             width)
 {
   g_autoptr(GString) out = g_string_new (NULL);
   g_autoptr(GString) parts = g_string_new (NULL);
@@ -601,11 +616,11 @@ shoal_decoded_code_dup_text (ShoalDecodedCode *self)
   g_string_append_c (out, '\n');
 
   if (self->note != NULL)
-    shoal_diag_text_append_field (out, "Read as:", self->note);
+    shoal_diag_text_append_field (out, "Read as:", self->note, width);
   if (self->alternatives != NULL && self->alternatives[0] != NULL)
     {
       g_autofree char *joined = g_strjoinv (", ", self->alternatives);
-      shoal_diag_text_append_field (out, "Or perhaps:", joined);
+      shoal_diag_text_append_field (out, "Or perhaps:", joined, width);
     }
 
   g_string_append (parts, shoal_hresult_severity_name (self->value));
@@ -621,28 +636,29 @@ shoal_decoded_code_dup_text (ShoalDecodedCode *self)
                           SHOAL_HRESULT_CODE (self->value));
   if (win32 > 0)
     g_string_append_printf (parts, ": the Win32 error %d", win32);
-  shoal_diag_text_append_field (out, "Parts:", parts->str);
+  shoal_diag_text_append_field (out, "Parts:", parts->str, width);
 
   if (self->names[0] != NULL
       && (self->names[1] != NULL
           || (self->source != NULL && g_str_equal (self->source, "Shoal knowledge base"))))
     {
       g_autofree char *joined = g_strjoinv (", ", self->names);
-      shoal_diag_text_append_field (out, "Names:", joined);
+      shoal_diag_text_append_field (out, "Names:", joined, width);
     }
   if (self->context != NULL)
-    shoal_diag_text_append_field (out, "Context:", self->context);
+    shoal_diag_text_append_field (out, "Context:", self->context, width);
 
   if (self->meaning != NULL)
-    shoal_diag_text_append_field (out, "Meaning:", self->meaning);
+    shoal_diag_text_append_field (out, "Meaning:", self->meaning, width);
   else if (!self->known)
     shoal_diag_text_append_field (out, "Meaning:",
                                   "No table Shoal has names this code. Its parts above say which "
-                                  "component reported it; search that component's documentation.");
+                                  "component reported it; search that component's documentation.",
+                                  width);
   if (self->causes != NULL)
-    shoal_diag_text_append_list (out, "Likely causes:", self->causes);
+    shoal_diag_text_append_list (out, "Likely causes:", self->causes, width);
   if (self->remedies != NULL)
-    shoal_diag_text_append_list (out, "What to try:", self->remedies);
+    shoal_diag_text_append_list (out, "What to try:", self->remedies, width);
   return g_string_free (g_steal_pointer (&out), FALSE);
 }
 

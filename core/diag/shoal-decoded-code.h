@@ -42,6 +42,8 @@ gboolean            shoal_decoded_code_get_documented (ShoalDecodedCode *self);
 gboolean            shoal_decoded_code_get_failed     (ShoalDecodedCode *self);
 
 char               *shoal_decoded_code_dup_text       (ShoalDecodedCode *self);
+char               *shoal_decoded_code_dup_text_width (ShoalDecodedCode *self,
+                                                       guint             width);
 JsonNode           *shoal_decoded_code_to_json        (ShoalDecodedCode *self);
 
 G_END_DECLS

@@ -4,16 +4,25 @@
 
 #include "shoal-diag-text.h"
 
-/* Appends @text wrapped at 96 columns, from @column on; continuation lines start at @indent. */
+/* Appends @text wrapped at @width columns (not at all for 0), from @column on; continuation
+ * lines start at @indent. */
 void
 shoal_diag_text_append_wrapped (GString    *out,
                                 const char *text,
                                 guint       column,
-                                guint       indent)
+                                guint       indent,
+                                guint       width)
 {
-  const guint width = SHOAL_DIAG_TEXT_WIDTH;
-  g_auto(GStrv) words = g_strsplit (text, " ", -1);
+  g_auto(GStrv) words = NULL;
   gboolean first = TRUE;
+
+  if (width == 0)
+    {
+      g_string_append (out, text);
+      g_string_append_c (out, '\n');
+      return;
+    }
+  words = g_strsplit (text, " ", -1);
 
   for (guint i = 0; words[i] != NULL; i++)
     {
@@ -43,21 +52,23 @@ shoal_diag_text_append_wrapped (GString    *out,
 void
 shoal_diag_text_append_field (GString    *out,
                               const char *label,
-                              const char *text)
+                              const char *text,
+                              guint       width)
 {
   g_string_append_printf (out, "  %-14s", label);
-  shoal_diag_text_append_wrapped (out, text, 16, 16);
+  shoal_diag_text_append_wrapped (out, text, 16, 16, width);
 }
 
 void
 shoal_diag_text_append_list (GString            *out,
                              const char         *label,
-                             const char * const *items)
+                             const char * const *items,
+                             guint               width)
 {
   g_string_append_printf (out, "  %s\n", label);
   for (guint i = 0; items != NULL && items[i] != NULL; i++)
     {
       g_string_append (out, "    - ");
-      shoal_diag_text_append_wrapped (out, items[i], 6, 6);
+      shoal_diag_text_append_wrapped (out, items[i], 6, 6, width);
     }
 }

@@ -63,7 +63,8 @@ struct _ShoalLogAnalysis
   ShoalLogRecord        last_record;     /* times and line of the last entry, no strings */
 
   char                 *headline;
-  char                 *summary;
+  char                 *summary;          /* unwrapped, for the console */
+  char                 *summary_wrapped;  /* for a terminal */
 };
 
 G_DEFINE_FINAL_TYPE (ShoalLogAnalysis, shoal_log_analysis, G_TYPE_OBJECT)
@@ -131,6 +132,7 @@ shoal_log_analysis_finalize (GObject *object)
   g_clear_object (&self->last);
   g_free (self->headline);
   g_free (self->summary);
+  g_free (self->summary_wrapped);
 
   G_OBJECT_CLASS (shoal_log_analysis_parent_class)->finalize (object);
 }
@@ -426,7 +428,7 @@ on_record (const ShoalLogRecord *rec,
                                        : g_strdup (self->step_name);
       if (self->step_entry != NULL && g_strcmp0 (self->failing_step, self->step_name) == 0)
         self->failing_step_entry = g_object_ref (self->step_entry);
-      self->failure_window = g_ptr_array_ref (self->window);
+      self->failure_window = g_steal_pointer (&self->window);
       self->window = g_ptr_array_new_with_free_func (g_object_unref);
     }
   else if (succeeded && self->outcome == SHOAL_LOG_OUTCOME_UNKNOWN)
@@ -546,7 +548,8 @@ subject (ShoalLogAnalysis *self)
 static void
 append_entry_line (GString       *out,
                    const char    *label,
-                   ShoalLogEntry *entry)
+                   ShoalLogEntry *entry,
+                   guint          width)
 {
   g_autofree char *text =
     g_strdup_printf ("line %" G_GUINT64_FORMAT ": %s", shoal_log_entry_get_line (entry),
@@ -561,14 +564,15 @@ append_entry_line (GString       *out,
       text = g_strconcat (cut, " …", NULL);
       g_free (cut);
     }
-  shoal_diag_text_append_field (out, label, text);
+  shoal_diag_text_append_field (out, label, text, width);
 }
 
 static void
 append_code (GString          *out,
              ShoalDecodedCode *code,
              ShoalLogEntry    *root,
-             ShoalLogEntry    *code_entry)
+             ShoalLogEntry    *code_entry,
+             guint             width)
 {
   g_autoptr(GString) label = g_string_new (shoal_decoded_code_get_label (code));
 
@@ -577,18 +581,22 @@ append_code (GString          *out,
   if (code_entry != root)
     g_string_append_printf (label, " (given on line %" G_GUINT64_FORMAT ")",
                             shoal_log_entry_get_line (code_entry));
-  shoal_diag_text_append_field (out, "Code:", label->str);
+  shoal_diag_text_append_field (out, "Code:", label->str, width);
   if (shoal_decoded_code_get_meaning (code) != NULL)
-    shoal_diag_text_append_field (out, "Why:", shoal_decoded_code_get_meaning (code));
+    shoal_diag_text_append_field (out, "Why:", shoal_decoded_code_get_meaning (code),
+                                  width);
   if (shoal_decoded_code_get_causes (code) != NULL)
-    shoal_diag_text_append_list (out, "Likely causes:", shoal_decoded_code_get_causes (code));
+    shoal_diag_text_append_list (out, "Likely causes:", shoal_decoded_code_get_causes (code),
+                                 width);
   if (shoal_decoded_code_get_remedies (code) != NULL)
-    shoal_diag_text_append_list (out, "What to try:", shoal_decoded_code_get_remedies (code));
+    shoal_diag_text_append_list (out, "What to try:", shoal_decoded_code_get_remedies (code),
+                                 width);
 }
 
 static void
 append_log_stats (ShoalLogAnalysis *self,
-                  GString          *out)
+                  GString          *out,
+                  guint             width)
 {
   g_autoptr(GString) stats = g_string_new (NULL);
   GListModel *bad = G_LIST_MODEL (self->bad_lines);
@@ -613,7 +621,7 @@ append_log_stats (ShoalLogAnalysis *self,
         }
       if (n_codes > 12)
         g_string_append_printf (codes, "; and %u more", n_codes - 12);
-      shoal_diag_text_append_field (out, "Codes seen:", codes->str);
+      shoal_diag_text_append_field (out, "Codes seen:", codes->str, width);
     }
 
   g_string_append_printf (stats, "%" G_GUINT64_FORMAT " %s, %" G_GUINT64_FORMAT " %s, %"
@@ -637,16 +645,17 @@ append_log_stats (ShoalLogAnalysis *self,
       if (self->n_bad > 5)
         g_string_append (stats, "; …");
     }
-  shoal_diag_text_append_field (out, "The log:", stats->str);
+  shoal_diag_text_append_field (out, "The log:", stats->str, width);
 }
 
 static char *
-build_summary (ShoalLogAnalysis *self)
+build_summary (ShoalLogAnalysis *self,
+               guint             width)
 {
   g_autoptr(GString) out = g_string_new (NULL);
   ShoalDecodedCode *code = shoal_log_analysis_get_root_code (self);
 
-  if (self->n_entries > 0)
+  if (self->n_entries > 0 && self->last == NULL)
     self->last = shoal_log_entry_new (&self->last_record);
 
   switch (self->outcome)
@@ -669,15 +678,16 @@ build_summary (ShoalLogAnalysis *self)
         else
           what = g_strdup_printf ("the run (failed on line %" G_GUINT64_FORMAT "; the log names "
                                   "no step)", shoal_log_entry_get_line (self->failure));
-        shoal_diag_text_append_field (out, "What failed:", what);
-        shoal_diag_text_append_field (out, "When:", when);
-        shoal_diag_text_append_field (out, "Component:", *component ? component : "(not named)");
-        append_entry_line (out, "Root cause:", self->root_cause);
+        shoal_diag_text_append_field (out, "What failed:", what, width);
+        shoal_diag_text_append_field (out, "When:", when, width);
+        shoal_diag_text_append_field (out, "Component:",
+                                        *component ? component : "(not named)", width);
+        append_entry_line (out, "Root cause:", self->root_cause, width);
         if (code != NULL)
-          append_code (out, code, self->root_cause, self->root_code_entry);
+          append_code (out, code, self->root_cause, self->root_code_entry, width);
         else
           shoal_diag_text_append_field (out, "Why:", "The line carries no error code; its words "
-                                        "are the best explanation the log gives.");
+                                        "are the best explanation the log gives.", width);
         if (self->wrapper != NULL)
           {
             ShoalDecodedCode *generic = shoal_log_entry_get_code (self->wrapper);
@@ -685,7 +695,7 @@ build_summary (ShoalLogAnalysis *self)
               g_strdup_printf ("line %" G_GUINT64_FORMAT " reported %s, a generic code that only "
                                "passes this error on.", shoal_log_entry_get_line (self->wrapper),
                                shoal_decoded_code_get_label (generic));
-            shoal_diag_text_append_field (out, "Passed on by:", text);
+            shoal_diag_text_append_field (out, "Passed on by:", text, width);
           }
         else if (code != NULL && shoal_decoded_code_get_wrapper (code))
           {
@@ -694,7 +704,7 @@ build_summary (ShoalLogAnalysis *self)
                                "specific one: read the lines above line %" G_GUINT64_FORMAT
                                " for what went wrong.", shoal_decoded_code_get_hex (code),
                                shoal_log_entry_get_line (self->root_cause));
-            shoal_diag_text_append_field (out, "Note:", text);
+            shoal_diag_text_append_field (out, "Note:", text, width);
           }
       }
       break;
@@ -708,9 +718,9 @@ build_summary (ShoalLogAnalysis *self)
 
         g_string_append_printf (out, "%s: %s completed successfully.\n", self->name,
                                 subject (self));
-        shoal_diag_text_append_field (out, "Completed:", text);
+        shoal_diag_text_append_field (out, "Completed:", text, width);
         if (self->first_error != NULL)
-          append_entry_line (out, "Errors seen:", self->first_error);
+          append_entry_line (out, "Errors seen:", self->first_error, width);
       }
       break;
 
@@ -723,11 +733,12 @@ build_summary (ShoalLogAnalysis *self)
 
           g_string_append_printf (out, "%s: the log reports neither success nor failure of %s; "
                                   "it has errors.\n", self->name, subject (self));
-          append_entry_line (out, "First error:", self->root_cause);
-          shoal_diag_text_append_field (out, "When:", when);
-          shoal_diag_text_append_field (out, "Component:", *component ? component : "(not named)");
+          append_entry_line (out, "First error:", self->root_cause, width);
+          shoal_diag_text_append_field (out, "When:", when, width);
+          shoal_diag_text_append_field (out, "Component:",
+                                        *component ? component : "(not named)", width);
           if (code != NULL)
-            append_code (out, code, self->root_cause, self->root_code_entry);
+            append_code (out, code, self->root_cause, self->root_code_entry, width);
         }
       else
         g_string_append_printf (out, "%s: no errors found; the log reports neither success nor "
@@ -738,11 +749,11 @@ build_summary (ShoalLogAnalysis *self)
           g_autofree char *text =
             g_strdup_printf ("line %" G_GUINT64_FORMAT ", %s",
                              shoal_log_entry_get_line (self->last), when);
-          shoal_diag_text_append_field (out, "Log ends:", text);
+          shoal_diag_text_append_field (out, "Log ends:", text, width);
         }
       break;
     }
-  append_log_stats (self, out);
+  append_log_stats (self, out, width);
   return g_string_free (g_steal_pointer (&out), FALSE);
 }
 
@@ -824,7 +835,8 @@ shoal_log_analysis_finish (ShoalLogAnalysis *self)
   g_list_store_splice (self->entries, 0, 0, self->kept->pdata, self->kept->len);
   g_clear_pointer (&self->kept, g_ptr_array_unref);
   self->headline = build_headline (self);
-  self->summary = build_summary (self);
+  self->summary = build_summary (self, 0);
+  self->summary_wrapped = build_summary (self, SHOAL_DIAG_TEXT_WIDTH);
 }
 
 /* Reads @stream to its end and finishes the analysis. */
@@ -1070,7 +1082,8 @@ shoal_log_analysis_get_headline (ShoalLogAnalysis *self)
   return self->headline;
 }
 
-/* The summary in words (see shoal_log_analysis_dup_summary()); NULL before finish. */
+/* The summary in words (see shoal_log_analysis_dup_summary()) with no line wrapping, for
+ * labels that wrap by themselves; NULL before finish. */
 const char *
 shoal_log_analysis_get_summary (ShoalLogAnalysis *self)
 {
@@ -1082,7 +1095,7 @@ shoal_log_analysis_get_summary (ShoalLogAnalysis *self)
  * shoal_log_analysis_dup_summary:
  *
  * What failed, when, in which component, the root-cause line, why and what to try; the codes
- * seen and the lines that could not be read.
+ * seen and the lines that could not be read. Wrapped at 96 columns for a terminal.
  *
  * Returns: (transfer full): several lines of text
  */
@@ -1092,7 +1105,7 @@ shoal_log_analysis_dup_summary (ShoalLogAnalysis *self)
   g_return_val_if_fail (SHOAL_IS_LOG_ANALYSIS (self), NULL);
   g_return_val_if_fail (self->finished, NULL);
 
-  return g_strdup (self->summary);
+  return g_strdup (self->summary_wrapped);
 }
 
 static void
@@ -1202,7 +1215,7 @@ shoal_log_analysis_to_json (ShoalLogAnalysis *self)
   json_builder_end_array (b);
 
   json_builder_set_member_name (b, "summary");
-  json_builder_add_string_value (b, self->summary);
+  json_builder_add_string_value (b, self->summary_wrapped);
   json_builder_end_object (b);
   return json_builder_get_root (b);
 }

@@ -383,6 +383,51 @@ shoal_log_entry_get_role_name (ShoalLogEntry *self)
 }
 
 /**
+ * shoal_log_entry_dup_details:
+ *
+ * Everything about the entry for a side panel: where and when, what the analysis found it to
+ * be, the whole message, why it could not be read fully, and its code decoded (unwrapped).
+ *
+ * Returns: (transfer full): several lines of text
+ */
+char *
+shoal_log_entry_dup_details (ShoalLogEntry *self)
+{
+  static const char * const roles[] = {
+    NULL, "The root cause of the failure.", "A generic error that only passes the cause on.",
+    "Where the log reports the failure.", "Where the failing step started."
+  };
+  g_autoptr(GString) out = g_string_new (NULL);
+  g_autofree char *when = NULL;
+
+  g_return_val_if_fail (SHOAL_IS_LOG_ENTRY (self), NULL);
+
+  when = shoal_log_entry_dup_when (self);
+  g_string_append_printf (out, "Line %" G_GUINT64_FORMAT, self->line);
+  if (self->n_lines > 1)
+    g_string_append_printf (out, " (%u lines)", self->n_lines);
+  g_string_append_printf (out, " · %s", when);
+  if (*self->component)
+    g_string_append_printf (out, " · %s", self->component);
+  if (*self->thread)
+    g_string_append_printf (out, " · thread %s", self->thread);
+  if (*self->file)
+    g_string_append_printf (out, " · %s", self->file);
+  g_string_append_printf (out, " · %s\n", shoal_log_entry_get_severity_name (self));
+  if (roles[self->role] != NULL)
+    g_string_append_printf (out, "%s\n", roles[self->role]);
+  g_string_append_printf (out, "\n%s\n", *self->message ? self->message : "(empty message)");
+  if (self->problem != NULL)
+    g_string_append_printf (out, "\nNot read fully: %s\n", self->problem);
+  if (self->code != NULL)
+    {
+      g_autofree char *text = shoal_decoded_code_dup_text_width (self->code, 0);
+      g_string_append_printf (out, "\n%s", text);
+    }
+  return g_string_free (g_steal_pointer (&out), FALSE);
+}
+
+/**
  * shoal_log_entry_to_json:
  *
  * Returns: (transfer full): the entry as an object: line, time, component, message, code...

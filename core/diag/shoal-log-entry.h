@@ -48,6 +48,7 @@ ShoalLogRole      shoal_log_entry_get_role       (ShoalLogEntry    *self);
 void              shoal_log_entry_set_role       (ShoalLogEntry    *self,
                                                   ShoalLogRole      role);
 const char       *shoal_log_entry_get_role_name  (ShoalLogEntry    *self);
+char             *shoal_log_entry_dup_details    (ShoalLogEntry    *self);
 JsonNode         *shoal_log_entry_to_json        (ShoalLogEntry    *self);
 
 G_END_DECLS
