@@ -21,7 +21,7 @@ packages=(
   libgnutls28-dev libisal-dev glib-networking
   desktop-file-utils appstream
   xvfb xauth imagemagick fonts-dejavu-core
-  nftables iproute2 udpcast uftp python3
+  nftables iproute2 udpcast uftp python3 time
 )
 
 missing=()
