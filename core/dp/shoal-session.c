@@ -9,9 +9,12 @@
 
 #include "shoal-client-record.h"
 #include "shoal-event-record.h"
+#include "shoal-rate-history.h"
 #include "shoal-session.h"
 
 #define PUBLISH_INTERVAL (200 * 1000)
+#define SAMPLE_INTERVAL  G_USEC_PER_SEC     /* the rate history's */
+#define CHART_CLIENTS    12                 /* rate series kept one per client in records */
 #define BATCH_DGRAMS     64
 
 typedef struct
@@ -60,6 +63,10 @@ struct _ShoalSession
   GListStore  *clients;
   GHashTable  *client_index;     /* id -> ShoalClientRecord */
   GListStore  *events;
+  gint64       last_sample;      /* wall time of the rate history's last round */
+  GHashTable  *http_bytes;       /* client address -> guint64 *, content served over HTTP */
+  guint64      http_bytes_total;
+  gboolean     http_counted;     /* an HTTP server reports what it serves to the clients */
 };
 
 G_DEFINE_FINAL_TYPE (ShoalSession, shoal_session, G_TYPE_OBJECT)
@@ -121,6 +128,7 @@ shoal_session_finalize (GObject *object)
   g_object_unref (self->clients);
   g_hash_table_unref (self->client_index);
   g_object_unref (self->events);
+  g_hash_table_unref (self->http_bytes);
   g_mutex_clear (&self->lock);
   g_cond_clear (&self->finished_cond);
   G_OBJECT_CLASS (shoal_session_parent_class)->finalize (object);
@@ -206,6 +214,9 @@ shoal_session_init (ShoalSession *self)
   self->clients = g_list_store_new (SHOAL_TYPE_CLIENT_RECORD);
   self->client_index = g_hash_table_new_full (NULL, NULL, NULL, g_object_unref);
   self->events = g_list_store_new (SHOAL_TYPE_EVENT_RECORD);
+  self->http_bytes = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  /* Made now so that the history covers the session whoever looks at it, and when. */
+  shoal_rate_history_for_session (self);
 }
 
 /* @transport is configured but not open; the session opens and closes it. */
@@ -465,6 +476,13 @@ publish (gpointer data)
       g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_FINISHED]);
     }
   g_object_thaw_notify (G_OBJECT (self));
+  /* One round a second while it runs, and a last one showing the rates at zero. */
+  if (self->started != 0
+      && (wall - self->last_sample >= SAMPLE_INTERVAL || (snap.finished && self->finished == wall)))
+    {
+      self->last_sample = wall;
+      shoal_rate_history_sample (shoal_rate_history_for_session (self), self, wall);
+    }
   if (snap.finished && self->finished == wall)
     g_signal_emit (self, signals[SIGNAL_FINISHED], 0);
 
@@ -700,6 +718,57 @@ shoal_session_get_stats (ShoalSession     *self,
   *stats = self->stats;
 }
 
+/* The distribution point's HTTP server counts what it serves; this says it does, so that
+ * records can tell "nothing over HTTP" from "not counted". */
+void
+shoal_session_set_http_counted (ShoalSession *self,
+                                gboolean      counted)
+{
+  g_return_if_fail (SHOAL_IS_SESSION (self));
+  self->http_counted = counted;
+}
+
+/* Content bytes of this session's package served over HTTP to a client at @address. */
+void
+shoal_session_add_http_bytes (ShoalSession *self,
+                              const char   *address,
+                              guint64       bytes)
+{
+  guint64 *n;
+
+  g_return_if_fail (SHOAL_IS_SESSION (self));
+  g_return_if_fail (address != NULL);
+
+  n = g_hash_table_lookup (self->http_bytes, address);
+  if (n == NULL)
+    {
+      n = g_new0 (guint64, 1);
+      g_hash_table_insert (self->http_bytes, g_strdup (address), n);
+    }
+  *n += bytes;
+  self->http_bytes_total += bytes;
+}
+
+/* Whether a client at @address is one of this session's. */
+gboolean
+shoal_session_has_client_address (ShoalSession *self,
+                                   const char   *address)
+{
+  GListModel *clients;
+
+  g_return_val_if_fail (SHOAL_IS_SESSION (self), FALSE);
+
+  clients = G_LIST_MODEL (self->clients);
+  for (guint i = 0; i < g_list_model_get_n_items (clients); i++)
+    {
+      g_autoptr(ShoalClientRecord) c = g_list_model_get_item (clients, i);
+
+      if (g_strcmp0 (shoal_client_record_get_address (c), address) == 0)
+        return TRUE;
+    }
+  return FALSE;
+}
+
 static void
 add_time (JsonBuilder *b, const char *name, gint64 usec)
 {
@@ -750,6 +819,57 @@ shoal_client_record_to_json (gpointer record)
   add_time (b, "finished", shoal_client_record_get_finished (c));
   json_builder_end_object (b);
   return json_builder_get_root (b);
+}
+
+/* What reports need beyond the live view: the rules and rates the session ran with, and its
+ * byte counts by kind. */
+static void
+add_config_and_stats (ShoalSession *self, JsonBuilder *b)
+{
+  const ShoalSenderConfig *c = &self->config;
+
+  json_builder_set_member_name (b, "config");
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "max_rate_bps");
+  json_builder_add_int_value (b, (gint64) c->max_rate);
+  json_builder_set_member_name (b, "adaptive");
+  json_builder_add_boolean_value (b, c->adaptive);
+  json_builder_set_member_name (b, "min_rate_bps");
+  json_builder_add_int_value (b, (gint64) c->min_rate);
+  json_builder_set_member_name (b, "start_immediately");
+  json_builder_add_boolean_value (b, c->start_immediately);
+  /* A scheduled session has no rule of its own (the distribution point's timer starts it). */
+  json_builder_set_member_name (b, "scheduled");
+  json_builder_add_boolean_value (b, c->min_clients == G_MAXUINT);
+  json_builder_set_member_name (b, "min_clients");
+  json_builder_add_int_value (b, c->min_clients == G_MAXUINT ? 0 : c->min_clients);
+  json_builder_set_member_name (b, "max_wait_seconds");
+  json_builder_add_int_value (b, c->max_wait / G_USEC_PER_SEC);
+  json_builder_set_member_name (b, "max_clients");
+  json_builder_add_int_value (b, c->max_clients);
+  json_builder_set_member_name (b, "proactive_parity");
+  json_builder_add_int_value (b, c->proactive_parity);
+  json_builder_set_member_name (b, "drop_slow");
+  json_builder_add_boolean_value (b, c->drop_slow);
+  json_builder_set_member_name (b, "symbol_size");
+  json_builder_add_int_value (b, c->layout.symbol_size);
+  json_builder_end_object (b);
+
+  json_builder_set_member_name (b, "stats");
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "source_bytes");
+  json_builder_add_int_value (b, (gint64) self->stats.source_bytes);
+  json_builder_set_member_name (b, "repair_bytes");
+  json_builder_add_int_value (b, (gint64) self->stats.repair_bytes);
+  json_builder_set_member_name (b, "proactive_bytes");
+  json_builder_add_int_value (b, (gint64) self->stats.proactive_bytes);
+  json_builder_set_member_name (b, "wire_bytes");
+  json_builder_add_int_value (b, (gint64) self->stats.wire_bytes);
+  json_builder_set_member_name (b, "datagrams");
+  json_builder_add_int_value (b, (gint64) self->stats.datagrams);
+  json_builder_set_member_name (b, "passes");
+  json_builder_add_int_value (b, self->stats.pass);
+  json_builder_end_object (b);
 }
 
 JsonNode *
@@ -806,14 +926,44 @@ shoal_session_to_json (ShoalSession *self,
   add_time (b, "finished", self->finished);
   if (with_clients)
     {
+      g_autoptr(GHashTable) per_address = g_hash_table_new (g_str_hash, g_str_equal);
+
+      for (guint i = 0; i < g_list_model_get_n_items (clients); i++)
+        {
+          g_autoptr(ShoalClientRecord) c = g_list_model_get_item (clients, i);
+          const char *a = shoal_client_record_get_address (c);
+
+          g_hash_table_insert (per_address, (gpointer) a,
+                               GUINT_TO_POINTER (GPOINTER_TO_UINT (
+                                 g_hash_table_lookup (per_address, a)) + 1));
+        }
+      json_builder_set_member_name (b, "http_bytes");
+      if (self->http_counted)
+        json_builder_add_int_value (b, (gint64) self->http_bytes_total);
+      else
+        json_builder_add_null_value (b);
       json_builder_set_member_name (b, "clients");
       json_builder_begin_array (b);
       for (guint i = 0; i < g_list_model_get_n_items (clients); i++)
         {
           g_autoptr(ShoalClientRecord) c = g_list_model_get_item (clients, i);
-          json_builder_add_value (b, shoal_client_record_to_json (c));
+          JsonNode *node = shoal_client_record_to_json (c);
+          const char *a = shoal_client_record_get_address (c);
+          guint64 *http = g_hash_table_lookup (self->http_bytes, a);
+
+          /* HTTP is counted per address: clients sharing one cannot be told apart. */
+          if (self->http_counted && GPOINTER_TO_UINT (g_hash_table_lookup (per_address, a)) == 1)
+            json_object_set_int_member (json_node_get_object (node), "http_bytes",
+                                        http ? (gint64) *http : 0);
+          else
+            json_object_set_null_member (json_node_get_object (node), "http_bytes");
+          json_builder_add_value (b, node);
         }
       json_builder_end_array (b);
+      add_config_and_stats (self, b);
+      json_builder_set_member_name (b, "rates");
+      json_builder_add_value (b, shoal_rate_history_to_json (shoal_rate_history_for_session (self),
+                                                             CHART_CLIENTS));
       json_builder_set_member_name (b, "events");
       json_builder_begin_array (b);
       for (guint i = 0; i < g_list_model_get_n_items (G_LIST_MODEL (self->events)); i++)

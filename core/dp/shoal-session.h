@@ -63,5 +63,12 @@ void          shoal_session_get_stats      (ShoalSession *self,
 JsonNode     *shoal_session_to_json        (ShoalSession     *self,
                                             gboolean          with_clients);
 JsonNode     *shoal_client_record_to_json  (gpointer          record);
+void          shoal_session_set_http_counted (ShoalSession   *self,
+                                            gboolean          counted);
+void          shoal_session_add_http_bytes (ShoalSession     *self,
+                                            const char       *address,
+                                            guint64           bytes);
+gboolean      shoal_session_has_client_address (ShoalSession *self,
+                                            const char       *address);
 
 G_END_DECLS

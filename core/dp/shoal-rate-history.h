@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* The throughput history of a session, sampled once a second from its properties: the
  * sender's rate, its repair rate and every client's receive rate, each in a bounded ring.
- * No GTK: the graph draws it, the tests drive it. */
+ * The session owns one and samples it; the console's graph and the reports draw from it. */
 #pragma once
+
+#include <json-glib/json-glib.h>
 
 #include "shoal-sample-ring.h"
 #include "shoal-session.h"
@@ -25,6 +27,9 @@ typedef struct
   char            *label;
   guint            colour;        /* 0, 1 for the sender; 2.. for clients in join order */
   ShoalSampleRing *ring;          /* bits/s */
+  /* Compacting histories: the rounds already taken towards the next sample. */
+  double           pending;
+  guint            pending_rounds;
 } ShoalRateSeries;
 
 #define SHOAL_TYPE_RATE_HISTORY (shoal_rate_history_get_type ())
@@ -46,5 +51,10 @@ const ShoalRateSeries *shoal_rate_history_get_series   (ShoalRateHistory *self,
                                                         guint             i);
 guint                  shoal_rate_history_get_capacity (ShoalRateHistory *self);
 gint64                 shoal_rate_history_get_origin   (ShoalRateHistory *self);
+void                   shoal_rate_history_set_compacting (ShoalRateHistory *self,
+                                                        gboolean          compacting);
+guint                  shoal_rate_history_get_stride   (ShoalRateHistory *self);
+JsonNode              *shoal_rate_history_to_json      (ShoalRateHistory *self,
+                                                        guint             max_clients);
 
 G_END_DECLS
