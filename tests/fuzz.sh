@@ -23,9 +23,9 @@ out=$build/fuzz
 mkdir -p "$out"
 
 # The code tables come from core/diag's resource bundle.
-for kind in source header; do
-  glib-compile-resources --generate-$kind --c-name shoal_diag --sourcedir="$top/data/diag" \
-    --target="$work/shoal-diag-resources.${kind:0:1}" "$top/data/diag/shoal-diag.gresource.xml"
+for kind in source:c header:h; do
+  glib-compile-resources --generate-${kind%:*} --c-name shoal_diag --sourcedir="$top/data/diag" \
+    --target="$work/shoal-diag-resources.${kind#*:}" "$top/data/diag/shoal-diag.gresource.xml"
 done
 
 flags=(-g -O1 -fno-omit-frame-pointer -fsanitize=fuzzer,address,undefined

@@ -7,6 +7,7 @@
 #include <glib/gi18n.h>
 
 #include "shoal-add-point-dialog.h"
+#include "shoal-diag-page.h"
 #include "shoal-point-view.h"
 #include "shoal-resources.h"
 #include "shoal-window.h"
@@ -23,6 +24,7 @@ struct _ShoalWindow
   GtkStack       *stack;
   GtkListView    *points_view;
   ShoalPointView *point_view;
+  ShoalDiagPage  *diag_page;
 };
 
 G_DEFINE_FINAL_TYPE (ShoalWindow, shoal_window, GTK_TYPE_APPLICATION_WINDOW)
@@ -147,11 +149,13 @@ shoal_window_class_init (ShoalWindowClass *klass)
   g_assert (shoal_get_resource () != NULL);
   g_type_ensure (SHOAL_TYPE_POINT);
   g_type_ensure (SHOAL_TYPE_POINT_VIEW);
+  g_type_ensure (SHOAL_TYPE_DIAG_PAGE);
   gtk_widget_class_set_template_from_resource (widget_class, "/io/shoal/Shoal/shoal-window.ui");
   gtk_widget_class_bind_template_child (widget_class, ShoalWindow, banner);
   gtk_widget_class_bind_template_child (widget_class, ShoalWindow, stack);
   gtk_widget_class_bind_template_child (widget_class, ShoalWindow, points_view);
   gtk_widget_class_bind_template_child (widget_class, ShoalWindow, point_view);
+  gtk_widget_class_bind_template_child (widget_class, ShoalWindow, diag_page);
   gtk_widget_class_bind_template_callback (widget_class, format_point_detail);
 
   gtk_widget_class_install_action (widget_class, "win.add-point", NULL, add_point_activated);
@@ -244,4 +248,25 @@ shoal_window_get_point_view (ShoalWindow *self)
 {
   g_return_val_if_fail (SHOAL_IS_WINDOW (self), NULL);
   return self->point_view;
+}
+
+/* Shows the stack page called @name ("deployments", "diagnostics"); FALSE if there is none. */
+gboolean
+shoal_window_show_page (ShoalWindow *self,
+                        const char  *name)
+{
+  g_return_val_if_fail (SHOAL_IS_WINDOW (self), FALSE);
+  g_return_val_if_fail (name != NULL, FALSE);
+
+  if (gtk_stack_get_child_by_name (self->stack, name) == NULL)
+    return FALSE;
+  gtk_stack_set_visible_child_name (self->stack, name);
+  return TRUE;
+}
+
+ShoalDiagPage *
+shoal_window_get_diag_page (ShoalWindow *self)
+{
+  g_return_val_if_fail (SHOAL_IS_WINDOW (self), NULL);
+  return self->diag_page;
 }

@@ -4,6 +4,7 @@
 
 #include <gtk/gtk.h>
 
+#include "shoal-diag-page.h"
 #include "shoal-point.h"
 #include "shoal-point-view.h"
 
@@ -21,5 +22,8 @@ void            shoal_window_set_remotes_path (ShoalWindow  *self,
 void            shoal_window_select_point   (ShoalWindow    *self,
                                              ShoalPoint     *point);
 ShoalPointView *shoal_window_get_point_view (ShoalWindow    *self);
+gboolean        shoal_window_show_page      (ShoalWindow    *self,
+                                             const char     *name);
+ShoalDiagPage  *shoal_window_get_diag_page  (ShoalWindow    *self);
 
 G_END_DECLS

@@ -1058,6 +1058,21 @@ shoal_log_analysis_get_entries (ShoalLogAnalysis *self)
   return G_LIST_MODEL (self->entries);
 }
 
+/* Where @entry is in the entries model (to show the root cause), or G_MAXUINT. */
+guint
+shoal_log_analysis_get_entry_position (ShoalLogAnalysis *self,
+                                       ShoalLogEntry    *entry)
+{
+  guint pos;
+
+  g_return_val_if_fail (SHOAL_IS_LOG_ANALYSIS (self), G_MAXUINT);
+  g_return_val_if_fail (entry == NULL || SHOAL_IS_LOG_ENTRY (entry), G_MAXUINT);
+
+  if (entry == NULL || !g_list_store_find (self->entries, entry, &pos))
+    return G_MAXUINT;
+  return pos;
+}
+
 /* The first entry that mentions each distinct failure code, in log order. */
 GListModel *
 shoal_log_analysis_get_codes (ShoalLogAnalysis *self)

@@ -69,6 +69,8 @@ guint64           shoal_log_analysis_get_n_bad        (ShoalLogAnalysis *self);
 guint             shoal_log_analysis_get_code_count   (ShoalLogAnalysis *self,
                                                        guint32           value);
 GListModel       *shoal_log_analysis_get_entries      (ShoalLogAnalysis *self);
+guint             shoal_log_analysis_get_entry_position (ShoalLogAnalysis *self,
+                                                         ShoalLogEntry    *entry);
 GListModel       *shoal_log_analysis_get_codes        (ShoalLogAnalysis *self);
 GListModel       *shoal_log_analysis_get_bad_lines    (ShoalLogAnalysis *self);
 const char       *shoal_log_analysis_get_headline     (ShoalLogAnalysis *self);

@@ -413,7 +413,10 @@ shoal_log_entry_dup_details (ShoalLogEntry *self)
     g_string_append_printf (out, " · thread %s", self->thread);
   if (*self->file)
     g_string_append_printf (out, " · %s", self->file);
-  g_string_append_printf (out, " · %s\n", shoal_log_entry_get_severity_name (self));
+  if (self->severity == SHOAL_LOG_SEVERITY_ERROR || self->severity == SHOAL_LOG_SEVERITY_WARNING
+      || self->format == SHOAL_LOG_FORMAT_BAD)
+    g_string_append_printf (out, " · %s", shoal_log_entry_get_severity_name (self));
+  g_string_append_c (out, '\n');
   if (roles[self->role] != NULL)
     g_string_append_printf (out, "%s\n", roles[self->role]);
   g_string_append_printf (out, "\n%s\n", *self->message ? self->message : "(empty message)");
