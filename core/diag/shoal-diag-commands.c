@@ -167,9 +167,17 @@ shoal_diag_command_analyze (const ShoalCtlGlobals  *globals,
       else
         {
           g_autoptr(GFile) file = g_file_new_for_commandline_arg (argv[i]);
+          g_autoptr(GFileInputStream) in = g_file_read (file, NULL, &error);
 
-          analysis = shoal_log_analysis_analyze_file (file, SHOAL_LOG_ANALYSIS_NONE, NULL,
-                                                      &error);
+          /* The summary names the log as the admin typed it. */
+          if (in == NULL)
+            g_prefix_error (&error, "cannot read %s: ", argv[i]);
+          else
+            {
+              analysis = shoal_log_analysis_new (argv[i], SHOAL_LOG_ANALYSIS_NONE);
+              if (!shoal_log_analysis_read_stream (analysis, G_INPUT_STREAM (in), NULL, &error))
+                g_clear_object (&analysis);
+            }
         }
       if (analysis == NULL)
         {
