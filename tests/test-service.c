@@ -667,7 +667,13 @@ test_client_resume (Fixture *f, gconstpointer data)
   cfg = write_config (f, "\"tls\": false, \"max_rate\": 50000000");
   start_dp (f, cfg, NULL);
   first.proc = spawn_client (f, 1, NULL, &first.output);
-  g_usleep (1500 * 1000);
+  /* Kill it once it has journalled some verified blocks, whatever the machine's load. */
+  {
+    g_autofree char *journal = g_strconcat (first.output, ".shoal-journal", NULL);
+    for (guint i = 0; i < 200 && !g_file_test (journal, G_FILE_TEST_EXISTS); i++)
+      g_usleep (50 * 1000);
+    g_assert_true (g_file_test (journal, G_FILE_TEST_EXISTS));
+  }
   g_subprocess_force_exit (first.proc);
   g_subprocess_wait (first.proc, NULL, NULL);
 

@@ -5,6 +5,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <sched.h>
+#include <signal.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -160,6 +162,12 @@ shoal_test_lan_exec (ShoalTestLan *lan,
     g_error ("%s failed: %s", cmd, err);
 }
 
+static void
+die_with_parent (gpointer data)
+{
+  prctl (PR_SET_PDEATHSIG, SIGKILL);
+}
+
 /* Runs a program inside @host's namespace with `ip netns exec`. */
 GSubprocess *
 shoal_test_lan_spawn (ShoalTestLan     *lan,
@@ -170,6 +178,7 @@ shoal_test_lan_spawn (ShoalTestLan     *lan,
                       ...)
 {
   g_autoptr(GPtrArray) argv = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GSubprocessLauncher) launcher = NULL;
   va_list args;
   const char *arg;
 
@@ -183,5 +192,8 @@ shoal_test_lan_spawn (ShoalTestLan     *lan,
     g_ptr_array_add (argv, g_strdup (arg));
   va_end (args);
   g_ptr_array_add (argv, NULL);
-  return g_subprocess_newv ((const char * const *) argv->pdata, flags, error);
+  launcher = g_subprocess_launcher_new (flags);
+  /* Dies with the test, even when an assertion aborts it: no daemon outlives its test. */
+  g_subprocess_launcher_set_child_setup (launcher, die_with_parent, NULL, NULL);
+  return g_subprocess_launcher_spawnv (launcher, (const char * const *) argv->pdata, error);
 }
