@@ -19,6 +19,8 @@
 #include "shoal-cmtrace.h"
 #include "shoal-descriptor.h"
 #include "shoal-json-file.h"
+#include "shoal-probe-client.h"
+#include "shoal-range-fetcher.h"
 #include "shoal-reception.h"
 #include "shoal-transport-factory.h"
 
@@ -296,52 +298,50 @@ get_key (Client *c, const char *session, guint8 key[32], GError **error)
   return TRUE;
 }
 
+/* The fetcher's failures in the client's classes. */
+static int
+client_code_for_fetch (GError *error)
+{
+  if (error->domain != SHOAL_RANGE_FETCHER_ERROR)
+    return SHOAL_CLIENT_ERROR_FAILED;
+  switch (error->code)
+    {
+    case SHOAL_RANGE_FETCHER_ERROR_ACCESS_DENIED: return SHOAL_CLIENT_ERROR_ACCESS_DENIED;
+    case SHOAL_RANGE_FETCHER_ERROR_NOT_FOUND: return SHOAL_CLIENT_ERROR_NO_SESSION;
+    case SHOAL_RANGE_FETCHER_ERROR_STALLED: return SHOAL_CLIENT_ERROR_TCP_STALLED;
+    case SHOAL_RANGE_FETCHER_ERROR_NETWORK: return SHOAL_CLIENT_ERROR_TIMEOUT;
+    case SHOAL_RANGE_FETCHER_ERROR_CANCELLED: return SHOAL_CLIENT_ERROR_CANCELLED;
+    case SHOAL_RANGE_FETCHER_ERROR_TLS: return SHOAL_CLIENT_ERROR_SIGNATURE_MISMATCH;
+    default: return SHOAL_CLIENT_ERROR_PROTOCOL;
+    }
+}
+
 typedef struct
 {
-  Client *client;
-  char   *url;
+  Client            *client;
+  ShoalRangeFetcher *fetcher;
 } Fetch;
 
-/* HTTP repair: one Range request per run of missing blocks. */
+/* HTTP repair through the range fetcher: stalls are retried with a clamped TCP window. */
 static gboolean
 fetch_range (guint64 offset, guint8 *buf, gsize len, gpointer data, GError **error)
 {
   Fetch *f = data;
-  g_autoptr(SoupMessage) msg = soup_message_new ("GET", f->url);
-  g_autoptr(GBytes) body = NULL;
-  guint status;
+  g_autoptr(GError) local = NULL;
 
-  g_signal_connect (msg, "accept-certificate", G_CALLBACK (on_accept_certificate), f->client);
-  soup_message_headers_set_range (soup_message_get_request_headers (msg), offset,
-                                  offset + len - 1);
-  if (f->client->user != NULL)
-    {
-      g_autofree char *pair = g_strconcat (f->client->user, ":", f->client->password, NULL);
-      g_autofree char *b64 = g_base64_encode ((guchar *) pair, strlen (pair));
-      g_autofree char *header = g_strconcat ("Basic ", b64, NULL);
-      soup_message_headers_replace (soup_message_get_request_headers (msg), "Authorization",
-                                    header);
-    }
-  body = soup_session_send_and_read (f->client->http, msg, NULL, error);
-  if (body == NULL)
-    return (g_prefix_error (error, "%s: ", f->url), FALSE);
-  status = soup_message_get_status (msg);
-  if (status == SOUP_STATUS_UNAUTHORIZED || status == SOUP_STATUS_FORBIDDEN)
-    {
-      g_set_error (error, SHOAL_CLIENT_ERROR, SHOAL_CLIENT_ERROR_ACCESS_DENIED,
-                   "%s: access denied (HTTP %u)", f->url, status);
-      return FALSE;
-    }
-  if (status != SOUP_STATUS_PARTIAL_CONTENT || g_bytes_get_size (body) != len)
-    {
-      g_set_error (error, SHOAL_CLIENT_ERROR, SHOAL_CLIENT_ERROR_PROTOCOL,
-                   "%s: bytes %" G_GUINT64_FORMAT "-%" G_GUINT64_FORMAT " came back as HTTP %u "
-                   "with %" G_GSIZE_FORMAT " bytes", f->url, offset, offset + len - 1, status,
-                   g_bytes_get_size (body));
-      return FALSE;
-    }
-  memcpy (buf, g_bytes_get_data (body, NULL), len);
-  return TRUE;
+  if (shoal_range_fetcher_fetch_into (f->fetcher, offset, buf, len, NULL, &local))
+    return TRUE;
+  g_set_error (error, SHOAL_CLIENT_ERROR, client_code_for_fetch (local), "%s", local->message);
+  return FALSE;
+}
+
+static void
+on_fetch_diagnosis (ShoalRangeFetcher *fetcher, const char *message, gpointer data)
+{
+  Client *c = data;
+
+  /* Logged as a warning with the stalled-TCP code, so the log analyser can explain it. */
+  say (c, SHOAL_CMTRACE_WARNING, "%s (0x%08X)", message, SHOAL_CLIENT_ERROR_TCP_STALLED);
 }
 
 static void
@@ -477,6 +477,7 @@ run (Client *c, GError **error)
   ShoalReceptionConfig cfg;
   ShoalReceptionProgress p;
   Fetch fetch = { c, NULL };
+  g_autoptr(ShoalRangeFetcher) fetcher = NULL;
   gboolean ok;
 
   say (c, SHOAL_CMTRACE_INFO, "Step: requesting package %s from %s", c->package, c->server);
@@ -518,13 +519,25 @@ run (Client *c, GError **error)
         return FALSE;
     }
   rec = shoal_reception_new (&cfg, transport, out);
-  fetch.url = g_strdup_printf ("%s/packages/%s/stream", c->server, c->package);
+  {
+    g_autofree char *url = g_strdup_printf ("%s/packages/%s/stream", c->server, c->package);
+    const char *tls_pin = known_get (c, "tls");
+
+    fetch.fetcher = shoal_range_fetcher_new (url, error);
+    if (fetch.fetcher == NULL)
+      return FALSE;
+    if (c->user != NULL)
+      shoal_range_fetcher_set_credentials (fetch.fetcher, c->user, c->password);
+    if (tls_pin != NULL && !shoal_range_fetcher_set_pin (fetch.fetcher, tls_pin, error))
+      return FALSE;
+    g_signal_connect (fetch.fetcher, "diagnosis", G_CALLBACK (on_fetch_diagnosis), c);
+  }
   shoal_reception_set_fetch_func (rec, fetch_range, &fetch);
   shoal_reception_set_progress_func (rec, on_progress, c);
   shoal_reception_set_log_func (rec, on_reception_log, c);
   say (c, SHOAL_CMTRACE_INFO, "Step: receiving%s", c->http_only ? " over HTTP only" : "");
+  fetcher = fetch.fetcher;
   ok = shoal_reception_run (rec, NULL, error);
-  g_free (fetch.url);
   if (!ok)
     return FALSE;
   shoal_reception_get_progress (rec, &p);
@@ -556,6 +569,7 @@ shoal_client_main (int    argc,
   g_autoptr(GOptionContext) context = g_option_context_new (NULL);
   g_autoptr(GError) error = NULL;
   Client c = { .join_timeout = 10 };
+  g_autofree char *probe_url = NULL;
   int rc;
   const GOptionEntry entries[] = {
     { "server", 's', 0, G_OPTION_ARG_STRING, &c.server, "Distribution point URL", "URL" },
@@ -577,6 +591,9 @@ shoal_client_main (int    argc,
     { "join-timeout", 0, 0, G_OPTION_ARG_INT, &c.join_timeout,
       "Seconds to wait for multicast before using HTTP (default 10)", "S" },
     { "quiet", 'q', 0, G_OPTION_ARG_NONE, &c.quiet, "Print errors only", NULL },
+    { "probe", 0, 0, G_OPTION_ARG_STRING, &probe_url,
+      "Receive a probe burst from the distribution point at URL, report loss and rate back, "
+      "and exit (uses --interface, --user, --password-file, --join-timeout)", "URL" },
     { "simulate-loss", 0, G_OPTION_FLAG_HIDDEN, G_OPTION_ARG_INT, &c.loss_permille,
       "Drop this many of every 1000 datagrams (demo)", "N" },
     { NULL }
@@ -590,6 +607,14 @@ shoal_client_main (int    argc,
   g_option_context_add_main_entries (context, entries, NULL);
   if ((rc = shoal_cli_parse (context, "shoal-client", &argc, &argv)) >= 0)
     return rc;
+  if (probe_url != NULL)
+    {
+      rc = shoal_probe_client_command (probe_url, c.user, c.password_file, c.interface,
+                                       c.transport, c.hostname, c.join_timeout > 10
+                                       ? c.join_timeout : 60);
+      client_clear (&c);
+      return rc;
+    }
   if (c.server == NULL || c.package == NULL || c.output == NULL)
     {
       shoal_cli_usage_error ("shoal-client", "--server, --package and --output are required");
