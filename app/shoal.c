@@ -19,9 +19,8 @@ static int      opt_demo_size;
 static int      opt_demo_clients;
 static int      opt_demo_rate;
 static char    *opt_demo_network;
+static char    *opt_demo_receivers;
 static char    *opt_demo_screenshots;
-static char    *opt_page;
-static char    *opt_log;
 
 static const GOptionEntry entries[] = {
   { "demo", 0, 0, G_OPTION_ARG_NONE, &opt_demo,
@@ -36,15 +35,13 @@ static const GOptionEntry entries[] = {
     "Sending rate of the demo (default 200)", "MBIT/S" },
   { "demo-network", 0, 0, G_OPTION_ARG_STRING, &opt_demo_network,
     "auto (default), multicast or sim (a simulated network inside the console)", "NETWORK" },
+  { "demo-receivers", 0, 0, G_OPTION_ARG_STRING, &opt_demo_receivers,
+    "auto (default), processes (shoal-client) or threads (inside the console)", "KIND" },
   { "demo-exit-after", 0, 0, G_OPTION_ARG_INT, &opt_demo_exit_after,
     "Print a summary of the demo and exit once it is done, or after SECONDS at the latest",
     "SECONDS" },
   { "demo-screenshots", 0, 0, G_OPTION_ARG_FILENAME, &opt_demo_screenshots,
     "Save the window mid-transfer and at the end of the demo as PNG files in DIR", "DIR" },
-  { "page", 0, 0, G_OPTION_ARG_STRING, &opt_page,
-    "Open on this page of the window: deployments or diagnostics", "NAME" },
-  { "log", 0, 0, G_OPTION_ARG_FILENAME, &opt_log,
-    "Analyse this log (smsts.log, a shoal-client log) on the Diagnostics page", "FILE" },
   { NULL }
 };
 
@@ -193,6 +190,7 @@ start_demo (void)
   options.n_clients = MAX (opt_demo_clients, 0);
   options.loss = opt_demo_loss;
   options.network = opt_demo_network;
+  options.receivers = opt_demo_receivers;
   options.rate = (guint64) MAX (opt_demo_rate, 0) * 1000 * 1000;
   console.demo = shoal_demo_new (&options, console.embedded);
   g_signal_connect (console.demo, "notify", G_CALLBACK (on_demo_changed), NULL);
@@ -225,15 +223,6 @@ on_activate (GtkApplication *app)
   if (!shoal_point_load_remotes (remotes, points, &error))
     g_warning ("cannot read the remembered distribution points: %s", error->message);
   shoal_window_select_point (console.window, console.embedded);
-  if (opt_log != NULL)
-    {
-      g_autoptr(GFile) log = g_file_new_for_commandline_arg (opt_log);
-
-      shoal_diag_page_open_file (shoal_window_get_diag_page (console.window), log);
-      shoal_window_show_page (console.window, "diagnostics");
-    }
-  if (opt_page != NULL && !shoal_window_show_page (console.window, opt_page))
-    g_warning ("the window has no page called “%s”", opt_page);
   if (opt_demo)
     start_demo ();
   gtk_window_present (GTK_WINDOW (console.window));
@@ -273,6 +262,14 @@ main (int   argc,
                              opt_demo_network);
       return SHOAL_EXIT_USAGE;
     }
+  if (opt_demo_receivers != NULL && !g_str_equal (opt_demo_receivers, "auto")
+      && !g_str_equal (opt_demo_receivers, "processes")
+      && !g_str_equal (opt_demo_receivers, "threads"))
+    {
+      shoal_cli_usage_error ("shoal", "--demo-receivers must be auto, processes or threads, "
+                             "not “%s”", opt_demo_receivers);
+      return SHOAL_EXIT_USAGE;
+    }
   if (opt_demo_size < 0 || opt_demo_clients < 0 || opt_demo_rate < 0 || opt_demo_exit_after < 0)
     {
       shoal_cli_usage_error ("shoal", "the --demo-* numbers must not be negative");
@@ -280,7 +277,8 @@ main (int   argc,
     }
   /* Any --demo-* option implies --demo. */
   opt_demo |= opt_demo_loss || opt_demo_size || opt_demo_clients || opt_demo_rate
-              || opt_demo_network || opt_demo_exit_after || opt_demo_screenshots;
+              || opt_demo_network || opt_demo_receivers || opt_demo_exit_after
+              || opt_demo_screenshots;
 
   /* Options are ours: GApplication sees none, so it never exits 1 on one it lacks. */
   app = gtk_application_new (APP_ID, G_APPLICATION_NON_UNIQUE);

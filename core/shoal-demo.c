@@ -1,19 +1,28 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* The demo deployment. The image is generated once, with a fast PRNG, into a content
  * library under the user's cache directory; the library builds its manifest like any other
- * package's. Each session gets its own multicast group (or simulated network) and its own
- * set of receivers, each running the client's reception code on threads of this process. */
+ * package's. Over multicast, an embedded distribution point service (HTTP on loopback)
+ * serves it to real shoal-client processes started next to this binary. Without multicast,
+ * or without shoal-client, the receivers run the client's reception code on threads of this
+ * process, each session on its own group or simulated network. */
 #include "config.h"
 
 #include <errno.h>
 #include <glib/gi18n.h>
 #include <glib/gstdio.h>
+#include <ifaddrs.h>
 #include <net/if.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
+#include "shoal-config.h"
 #include "shoal-crypto.h"
 #include "shoal-demo.h"
+#include "shoal-dp.h"
 #include "shoal-library.h"
 #include "shoal-lossy-transport.h"
 #include "shoal-manifest.h"
@@ -37,6 +46,7 @@ typedef struct
 {
   ShoalDemo            *demo;
   guint                 index;
+  GSubprocess          *process;       /* a shoal-client; or, on a thread: */
   ShoalTransport       *transport;
   ShoalPackage         *package;
   ShoalReceptionConfig  cfg;
@@ -52,6 +62,7 @@ typedef struct
   Network  network;
   char    *iface;
   char    *why_sim;
+  char    *client_path;
 } Prepared;
 
 struct _ShoalDemo
@@ -63,16 +74,20 @@ struct _ShoalDemo
   gboolean      loss;
   guint         loss_permille;
   char         *network_option;
+  char         *receivers_option;
   guint64       rate;
   char         *dir;
   char         *package_name;
 
   ShoalPoint   *point;
-  ShoalLibrary *library;
+  ShoalLibrary *library;          /* threads only: the service has its own */
   ShoalPackage *package;
+  ShoalDp      *dp;               /* processes only */
+  char         *url;
   Network       network;
   char         *iface;
   char         *why_sim;
+  char         *client_path;      /* NULL: receivers run on threads */
   GCancellable *cancellable;
   GPtrArray    *receivers;        /* Receiver*, running */
   guint         next_client;
@@ -125,12 +140,14 @@ prepared_free (Prepared *p)
 {
   g_free (p->iface);
   g_free (p->why_sim);
+  g_free (p->client_path);
   g_free (p);
 }
 
 static void
 receiver_free (Receiver *r)
 {
+  g_clear_object (&r->process);
   g_clear_object (&r->transport);
   g_clear_object (&r->package);
   g_free (r->output_path);
@@ -140,54 +157,38 @@ receiver_free (Receiver *r)
 
 /* ---- Network ---------------------------------------------------------------------------- */
 
-static gboolean
-read_sys_uint (const char *iface, const char *what, guint *value, int base)
-{
-  g_autofree char *path = g_build_filename ("/sys/class/net", iface, what, NULL);
-  g_autofree char *text = NULL;
-
-  if (!g_file_get_contents (path, &text, NULL, NULL))
-    return FALSE;
-  *value = (guint) g_ascii_strtoull (text, NULL, base);
-  return TRUE;
-}
-
-static gboolean
-can_multicast (const char *iface, guint *mtu)
-{
-  guint flags = 0;
-
-  if (!read_sys_uint (iface, "flags", &flags, 16))
-    return FALSE;
-  /* Loopback only: joining a group on a real interface sends IGMP reports onto the
-   * network even when the data itself stays in with TTL 0, and the demo must send nothing
-   * anywhere. */
-  if ((flags & (IFF_UP | IFF_MULTICAST | IFF_LOOPBACK)) != (IFF_UP | IFF_MULTICAST | IFF_LOOPBACK))
-    return FALSE;
-  if (!read_sys_uint (iface, "mtu", mtu, 10))
-    *mtu = 1500;
-  return TRUE;
-}
-
-/* A loopback interface that can multicast (`ip link set lo multicast on`), if any; the
- * demo falls back to its simulated network otherwise. */
+/* A loopback interface that is up and can multicast (`ip link set lo multicast on`), if
+ * any; the demo falls back to its simulated network otherwise. Loopback only: joining a group
+ * on a real interface sends IGMP reports onto the network even when the data itself stays in
+ * with TTL 0, and the demo must send nothing anywhere. getifaddrs() and not /sys/class/net,
+ * which shows the network namespace that mounted /sys rather than this process's. */
 gboolean
 shoal_demo_find_multicast_interface (char  **name,
                                      guint  *mtu)
 {
-  g_autoptr(GDir) dir = NULL;
-  const char *entry;
+  const unsigned need = IFF_UP | IFF_MULTICAST | IFF_LOOPBACK;
+  struct ifaddrs *list = NULL;
+  gboolean found = FALSE;
 
   g_return_val_if_fail (name != NULL && mtu != NULL, FALSE);
 
-  dir = g_dir_open ("/sys/class/net", 0, NULL);
-  while (dir != NULL && (entry = g_dir_read_name (dir)) != NULL)
-    if (can_multicast (entry, mtu))
+  if (getifaddrs (&list) != 0)
+    return FALSE;
+  for (struct ifaddrs *a = list; a != NULL && !found; a = a->ifa_next)
+    if ((a->ifa_flags & need) == need)
       {
-        *name = g_strdup (entry);
-        return TRUE;
+        struct ifreq req = { 0 };
+        int fd = socket (AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+
+        g_strlcpy (req.ifr_name, a->ifa_name, sizeof req.ifr_name);
+        *mtu = fd >= 0 && ioctl (fd, SIOCGIFMTU, &req) == 0 ? (guint) req.ifr_mtu : 1500;
+        if (fd >= 0)
+          close (fd);
+        *name = g_strdup (a->ifa_name);
+        found = TRUE;
       }
-  return FALSE;
+  freeifaddrs (list);
+  return found;
 }
 
 static GInetSocketAddress *
@@ -314,14 +315,34 @@ write_image (const char *path, guint64 size, GCancellable *cancellable, GError *
   return TRUE;
 }
 
+/* shoal-client beside this program (the build tree's app/, or the install's bindir), else
+ * on the PATH. */
+static char *
+find_client (void)
+{
+  g_autofree char *self_exe = g_file_read_link ("/proc/self/exe", NULL);
+
+  if (self_exe != NULL)
+    {
+      g_autofree char *dir = g_path_get_dirname (self_exe);
+      g_autofree char *path = g_build_filename (dir, "shoal-client", NULL);
+
+      if (g_file_test (path, G_FILE_TEST_IS_EXECUTABLE))
+        return g_steal_pointer (&path);
+    }
+  return g_find_program_in_path ("shoal-client");
+}
+
 static void
 prepare_thread (GTask *task, gpointer source, gpointer data, GCancellable *cancellable)
 {
   ShoalDemo *self = source;
-  g_autofree char *pkg_dir = g_build_filename (self->dir, "library", self->package_name, NULL);
+  g_autofree char *lib_dir = g_build_filename (self->dir, "library", NULL);
+  g_autofree char *pkg_dir = g_build_filename (lib_dir, self->package_name, NULL);
   g_autofree char *img_name = g_strconcat (self->package_name, ".img", NULL);
   g_autofree char *image = g_build_filename (pkg_dir, img_name, NULL);
   g_autoptr(GError) probe_error = NULL;
+  g_autoptr(ShoalLibrary) library = NULL;
   GError *error = NULL;
   Prepared *p = g_new0 (Prepared, 1);
   GStatBuf st;
@@ -343,12 +364,25 @@ prepare_thread (GTask *task, gpointer source, gpointer data, GCancellable *cance
       g_task_return_error (task, error);
       return;
     }
+  /* The manifest is built here, once, so that whoever scans the library later (this
+   * process's own library or the service's) finds it ready and does not hash in the
+   * main loop. */
+  library = shoal_library_new (lib_dir, &error);
+  if (library != NULL)
+    shoal_library_set_layout (library, shoal_symbol_size_for_mtu (DEMO_MTU), 128);
+  if (library == NULL || !shoal_library_scan (library, cancellable, NULL, &error))
+    {
+      prepared_free (p);
+      g_task_return_error (task, error);
+      return;
+    }
 
   p->network = NETWORK_SIM;
   if (g_strcmp0 (self->network_option, "sim") == 0)
     p->why_sim = g_strdup (_("--demo-network=sim asked for it"));
   else if (!shoal_demo_find_multicast_interface (&p->iface, &mtu))
-    p->why_sim = g_strdup (_("no interface here is up and can multicast"));
+    p->why_sim = g_strdup (_("the loopback interface cannot multicast here (as root, `ip link "
+                             "set lo multicast on` lets it)"));
   else if (!probe_multicast (p->iface, &probe_error))
     p->why_sim = g_strdup_printf (_("multicast on %s does not work here: %s"), p->iface,
                                   probe_error->message);
@@ -361,18 +395,28 @@ prepare_thread (GTask *task, gpointer source, gpointer data, GCancellable *cance
       prepared_free (p);
       return;
     }
+  /* Processes need real multicast: the simulated network lives inside this process. */
+  if (p->network == NETWORK_MULTICAST && g_strcmp0 (self->receivers_option, "threads") != 0)
+    p->client_path = find_client ();
+  if (p->client_path == NULL && g_strcmp0 (self->receivers_option, "processes") == 0)
+    {
+      g_task_return_new_error (task, SHOAL_DEMO_ERROR, SHOAL_DEMO_ERROR_FAILED,
+                               "--demo-receivers=processes, but %s",
+                               p->network == NETWORK_SIM ? p->why_sim
+                               : "shoal-client is neither beside this program nor on the PATH");
+      prepared_free (p);
+      return;
+    }
   g_task_return_pointer (task, p, (GDestroyNotify) prepared_free);
 }
 
 /* ---- Receivers -------------------------------------------------------------------------- */
 
-static gboolean
-receiver_done (gpointer data)
+static void
+receiver_finish (Receiver *r)
 {
-  Receiver *r = data;
   ShoalDemo *self = r->demo;
 
-  g_thread_join (r->thread);
   if (r->ok)
     {
       self->n_complete++;
@@ -389,6 +433,15 @@ receiver_done (gpointer data)
   if (self->receivers->len == 0 && g_strcmp0 (self->state, "running") == 0)
     set_string (self, &self->state, self->n_failed ? "failed" : "done", PROP_STATE);
   g_object_unref (self);
+}
+
+static gboolean
+thread_done (gpointer data)
+{
+  Receiver *r = data;
+
+  g_thread_join (r->thread);
+  receiver_finish (r);
   return G_SOURCE_REMOVE;
 }
 
@@ -425,8 +478,107 @@ receiver_thread (gpointer data)
   g_unlink (r->output_path);
   if (!r->ok)
     r->error = g_strdup (error ? error->message : "unknown error");
-  g_main_context_invoke (NULL, receiver_done, r);
+  g_main_context_invoke (NULL, thread_done, r);
   return NULL;
+}
+
+static void
+process_done (GObject *source, GAsyncResult *result, gpointer data)
+{
+  Receiver *r = data;
+  GSubprocess *process = G_SUBPROCESS (source);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *err_text = NULL;
+  g_autofree char *journal = g_strconcat (r->output_path, ".shoal-journal", NULL);
+
+  if (!g_subprocess_communicate_utf8_finish (process, result, NULL, &err_text, &error))
+    r->error = g_strdup (error->message);
+  else if (g_subprocess_get_if_exited (process) && g_subprocess_get_exit_status (process) == 0)
+    r->ok = TRUE;
+  else if (err_text != NULL && *g_strstrip (err_text))
+    r->error = g_strdup (err_text);
+  else if (g_subprocess_get_if_exited (process))
+    r->error = g_strdup_printf ("shoal-client exited with status %d",
+                                g_subprocess_get_exit_status (process));
+  else
+    r->error = g_strdup_printf ("shoal-client was killed by signal %d",
+                                g_subprocess_get_term_sig (process));
+  g_unlink (r->output_path);
+  g_unlink (journal);
+  receiver_finish (r);
+}
+
+static Receiver *
+receiver_new (ShoalDemo *self, guint i)
+{
+  Receiver *r = g_new0 (Receiver, 1);
+  g_autofree char *name = NULL;
+
+  r->demo = g_object_ref (self);
+  r->index = ++self->next_client;
+  name = g_strdup_printf ("client-%u.img", r->index);
+  r->output_path = g_build_filename (self->dir, name, NULL);
+  g_ptr_array_add (self->receivers, r);
+  return r;
+}
+
+static gboolean
+is_lossy (ShoalDemo *self, guint i)
+{
+  return self->loss && i == MIN (1, self->n_clients_per_session - 1);
+}
+
+/* Real shoal-client processes, as an admin would start them on the machines being imaged;
+ * only their configuration and state directories are the demo's, not the user's. */
+static void
+spawn_clients (ShoalDemo *self, const char *package)
+{
+  g_autofree char *home = g_build_filename (self->dir, "clients", NULL);
+  g_autofree char *config = g_build_filename (home, "config", NULL);
+  g_autofree char *state = g_build_filename (home, "state", NULL);
+  g_autoptr(GSubprocessLauncher) launcher =
+    g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_SILENCE | G_SUBPROCESS_FLAGS_STDERR_PIPE);
+
+  g_subprocess_launcher_setenv (launcher, "XDG_CONFIG_HOME", config, TRUE);
+  g_subprocess_launcher_setenv (launcher, "XDG_STATE_HOME", state, TRUE);
+  for (guint i = 0; i < self->n_clients_per_session; i++)
+    {
+      Receiver *r = receiver_new (self, i);
+      g_autoptr(GPtrArray) argv = g_ptr_array_new_with_free_func (g_free);
+      g_autoptr(GError) error = NULL;
+
+      g_ptr_array_add (argv, g_strdup (self->client_path));
+      g_ptr_array_add (argv, g_strdup ("--server"));
+      g_ptr_array_add (argv, g_strdup (self->url));
+      g_ptr_array_add (argv, g_strdup ("--package"));
+      g_ptr_array_add (argv, g_strdup (package));
+      g_ptr_array_add (argv, g_strdup ("--output"));
+      g_ptr_array_add (argv, g_strdup (r->output_path));
+      g_ptr_array_add (argv, g_strdup ("--interface"));
+      g_ptr_array_add (argv, g_strdup (self->iface));
+      g_ptr_array_add (argv, g_strdup ("--hostname"));
+      g_ptr_array_add (argv, g_strdup_printf ("demo-pc%u", i + 1));
+      g_ptr_array_add (argv, g_strdup ("--pin"));
+      g_ptr_array_add (argv, g_strdup (shoal_dp_get_key_fingerprint (self->dp)));
+      g_ptr_array_add (argv, g_strdup ("--quiet"));
+      if (is_lossy (self, i))
+        {
+          g_ptr_array_add (argv, g_strdup ("--simulate-loss"));
+          g_ptr_array_add (argv, g_strdup_printf ("%u", self->loss_permille));
+        }
+      g_ptr_array_add (argv, NULL);
+      r->process = g_subprocess_launcher_spawnv (launcher, (const char * const *) argv->pdata,
+                                                 &error);
+      if (r->process == NULL)
+        {
+          r->error = g_strdup (error->message);
+          receiver_finish (r);
+          continue;
+        }
+      g_subprocess_communicate_utf8_async (r->process, NULL, NULL, process_done, r);
+    }
+  self->n_clients += self->n_clients_per_session;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_N_CLIENTS]);
 }
 
 /* ---- Sessions --------------------------------------------------------------------------- */
@@ -435,9 +587,12 @@ static void
 describe (ShoalDemo *self, GInetSocketAddress *group)
 {
   g_autofree char *size = g_format_size_full (self->size, G_FORMAT_SIZE_IEC_UNITS);
-  g_autofree char *where = NULL, *text = NULL, *loss = NULL;
+  g_autofree char *where = NULL, *who = NULL, *text = NULL, *loss = NULL;
 
-  if (self->network == NETWORK_MULTICAST)
+  if (self->network == NETWORK_SIM)
+    where = g_strdup_printf (_("over a simulated network inside the console, since %s"),
+                             self->why_sim);
+  else if (group != NULL)
     {
       g_autofree char *addr = g_inet_address_to_string (g_inet_socket_address_get_address (group));
       where = g_strdup_printf (_("over real IP multicast on %s (group %s:%u, TTL 0, looped "
@@ -445,22 +600,79 @@ describe (ShoalDemo *self, GInetSocketAddress *group)
                                g_inet_socket_address_get_port (group));
     }
   else
-    where = g_strdup_printf (_("over a simulated network inside the console, since %s"),
-                             self->why_sim);
+    where = g_strdup_printf (_("over real IP multicast on %s (TTL 0, looped back: nothing "
+                               "leaves this machine)"), self->iface);
+  if (self->dp != NULL)
+    who = g_strdup_printf (_("%u shoal-client processes. They get the session from its HTTP "
+                             "service at %s and repair over it."),
+                           self->n_clients_per_session, self->url);
+  else
+    who = g_strdup_printf (_("%u receivers running the client’s code inside the console "
+                             "(%s); their HTTP repair reads the image directly."),
+                           self->n_clients_per_session,
+                           self->network == NETWORK_SIM
+                           ? _("shoal-client processes need real multicast")
+                           : _("shoal-client was not found beside this program"));
   if (self->loss)
     loss = g_strdup_printf (_(" demo-pc2 loses %.1f %% of what it receives."),
                             self->loss_permille / 10.0);
   text = g_strdup_printf (_("Demo: this computer’s embedded distribution point sends a "
-                            "generated %s image to %u receivers %s. shoal-client is not "
-                            "finished yet, so the receivers run the client’s code inside the "
-                            "console and their HTTP repair reads the image directly.%s"),
-                          size, self->n_clients_per_session, where, loss ? loss : "");
+                            "generated %s image %s to %s%s"),
+                          size, where, who, loss ? loss : "");
   set_string (self, &self->description, text, PROP_DESCRIPTION);
 }
 
+static gboolean
+start_scheduled (gpointer data)
+{
+  shoal_session_start_now (SHOAL_SESSION (data));
+  return G_SOURCE_REMOVE;
+}
+
+static void
+spawn_threads (ShoalDemo *self, ShoalPackage *package, const ShoalSenderConfig *cfg,
+               GInetSocketAddress *group, ShoalSimHub *hub)
+{
+  ShoalManifest *manifest = shoal_package_get_manifest (package);
+
+  for (guint i = 0; i < self->n_clients_per_session; i++)
+    {
+      Receiver *r = receiver_new (self, i);
+      double loss = is_lossy (self, i) ? self->loss_permille / 1000.0 : 0;
+
+      r->package = g_object_ref (package);
+      if (self->network == NETWORK_MULTICAST)
+        {
+          g_autoptr(ShoalTransport) t =
+            shoal_transport_new_by_name ("auto", SHOAL_TRANSPORT_ROLE_RECEIVER, group,
+                                         self->iface, 0, TRUE, 0, NULL);
+
+          r->transport = loss > 0 ? shoal_lossy_transport_new (t, loss, g_random_int ())
+                                  : g_object_ref (t);
+        }
+      else
+        r->transport = shoal_sim_transport_new_receiver (hub, loss);
+      shoal_reception_config_init (&r->cfg);
+      r->cfg.engine.session_id = cfg->session_id;
+      memcpy (r->cfg.engine.key, cfg->key, sizeof cfg->key);
+      r->cfg.engine.layout = cfg->layout;
+      r->cfg.engine.client_id = g_random_int ();
+      g_snprintf (r->cfg.engine.hostname, sizeof r->cfg.engine.hostname, "demo-pc%u", i + 1);
+      r->cfg.block_hashes = shoal_manifest_get_block_hashes (manifest);
+      /* The session may wait for its start rule far longer than a client's default. */
+      r->cfg.join_timeout = cfg->max_wait + 30 * G_USEC_PER_SEC;
+      r->delay = i * JOIN_STAGGER;
+      r->thread = g_thread_new ("shoal-demo-client", receiver_thread, r);
+    }
+  self->n_clients += self->n_clients_per_session;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_N_CLIENTS]);
+}
+
+/* The point's start handler without the service: a session on its own group (or simulated
+ * network) and its own receivers on threads. */
 static ShoalSession *
-start_session (ShoalPoint *point, GObject *package, const ShoalStartRules *rules,
-               gpointer data, GError **error)
+start_thread_session (ShoalPoint *point, GObject *package, const ShoalStartRules *rules,
+                      gpointer data, GError **error)
 {
   ShoalDemo *self = data;
   ShoalManifest *manifest = shoal_package_get_manifest (SHOAL_PACKAGE (package));
@@ -468,6 +680,7 @@ start_session (ShoalPoint *point, GObject *package, const ShoalStartRules *rules
   g_autoptr(ShoalSimHub) hub = NULL;
   g_autoptr(GInetSocketAddress) group = NULL;
   g_autofree char *id = NULL;
+  gboolean scheduled = rules->start_at > g_get_real_time ();
   ShoalSenderConfig cfg;
   guint port = 0;
 
@@ -478,9 +691,10 @@ start_session (ShoalPoint *point, GObject *package, const ShoalStartRules *rules
     return NULL;
   shoal_manifest_get_layout (manifest, &cfg.layout);
   cfg.max_rate = rules->max_rate ? rules->max_rate : self->rate;
-  cfg.start_immediately = rules->immediate;
-  cfg.min_clients = rules->min_clients;
-  cfg.max_wait = (gint64) rules->max_wait * G_USEC_PER_SEC;
+  cfg.start_immediately = rules->immediate && !scheduled;
+  /* Scheduled: no rule starts it; the timer below does. */
+  cfg.min_clients = scheduled ? G_MAXUINT : rules->min_clients;
+  cfg.max_wait = scheduled ? 0 : (gint64) rules->max_wait * G_USEC_PER_SEC;
   id = g_strdup_printf ("%08x", cfg.session_id);
 
   /* A random group and port may be taken by someone else: try a few. */
@@ -500,6 +714,7 @@ start_session (ShoalPoint *point, GObject *package, const ShoalStartRules *rules
         }
       else
         {
+          g_clear_pointer (&hub, shoal_sim_hub_unref);
           hub = shoal_sim_hub_new (g_random_int ());
           tx = shoal_sim_transport_new_sender (hub);
         }
@@ -516,60 +731,64 @@ start_session (ShoalPoint *point, GObject *package, const ShoalStartRules *rules
             }
         }
     }
+  if (scheduled)
+    g_timeout_add_full (G_PRIORITY_DEFAULT, (rules->start_at - g_get_real_time ()) / 1000,
+                        start_scheduled, g_object_ref (session), g_object_unref);
   if (self->description == NULL)
     describe (self, group);
-
-  for (guint i = 0; i < self->n_clients_per_session; i++)
-    {
-      Receiver *r = g_new0 (Receiver, 1);
-      gboolean lossy = self->loss && i == MIN (1, self->n_clients_per_session - 1);
-      double loss = lossy ? self->loss_permille / 1000.0 : 0;
-      g_autofree char *name = NULL;
-
-      r->demo = g_object_ref (self);
-      r->index = ++self->next_client;
-      r->package = g_object_ref (SHOAL_PACKAGE (package));
-      if (self->network == NETWORK_MULTICAST)
-        {
-          g_autoptr(ShoalTransport) t =
-            shoal_transport_new_by_name ("auto", SHOAL_TRANSPORT_ROLE_RECEIVER, group,
-                                         self->iface, 0, TRUE, 0, NULL);
-
-          r->transport = lossy ? shoal_lossy_transport_new (t, loss, g_random_int ())
-                               : g_object_ref (t);
-        }
-      else
-        r->transport = shoal_sim_transport_new_receiver (hub, loss);
-      shoal_reception_config_init (&r->cfg);
-      r->cfg.engine.session_id = cfg.session_id;
-      memcpy (r->cfg.engine.key, cfg.key, sizeof cfg.key);
-      r->cfg.engine.layout = cfg.layout;
-      r->cfg.engine.client_id = g_random_int ();
-      g_snprintf (r->cfg.engine.hostname, sizeof r->cfg.engine.hostname, "demo-pc%u", i + 1);
-      r->cfg.block_hashes = shoal_manifest_get_block_hashes (manifest);
-      /* The session may wait for its start rule far longer than a client's default. */
-      r->cfg.join_timeout = (cfg.max_wait + 30 * G_USEC_PER_SEC);
-      name = g_strdup_printf ("client-%u.img", r->index);
-      r->output_path = g_build_filename (self->dir, name, NULL);
-      r->delay = i * JOIN_STAGGER;
-      g_ptr_array_add (self->receivers, r);
-      r->thread = g_thread_new ("shoal-demo-client", receiver_thread, r);
-    }
-  self->n_clients += self->n_clients_per_session;
-  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_N_CLIENTS]);
+  spawn_threads (self, SHOAL_PACKAGE (package), &cfg, group, hub);
   set_string (self, &self->state, "running", PROP_STATE);
   return g_steal_pointer (&session);
 }
 
+/* The point's start handler with the service: it makes the session (and its group); the
+ * demo starts the clients that will ask it for the package. */
+static ShoalSession *
+start_service_session (ShoalPoint *point, GObject *package, const ShoalStartRules *rules,
+                       gpointer data, GError **error)
+{
+  ShoalDemo *self = data;
+  const char *name = shoal_package_get_name (SHOAL_PACKAGE (package));
+  ShoalSessionRequest req = { 0 };
+  ShoalSession *session;
+
+  req.immediate = rules->immediate;
+  req.min_clients = rules->min_clients;
+  req.max_wait = rules->max_wait;
+  req.max_rate = rules->max_rate;
+  req.start_at = rules->start_at;
+  session = shoal_dp_start_session (self->dp, name, &req, error);
+  if (session == NULL)
+    return NULL;
+  if (self->description == NULL)
+    describe (self, NULL);
+  spawn_clients (self, name);
+  set_string (self, &self->state, "running", PROP_STATE);
+  return g_object_ref (session);
+}
+
 /* ---- Start-up --------------------------------------------------------------------------- */
+
+/* The first session waits for every client, or for ten seconds after the first one. */
+static void
+start_first_session (ShoalDemo *self)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(ShoalSession) session = NULL;
+  ShoalStartRules rules = { 0 };
+
+  rules.min_clients = self->n_clients_per_session;
+  rules.max_wait = FIRST_MAX_WAIT;
+  session = shoal_point_start_session (self->point, self->package_name, &rules, &error);
+  if (session == NULL)
+    fail (self, error->message);
+}
 
 static void
 on_scanned (GObject *source, GAsyncResult *result, gpointer data)
 {
   g_autoptr(ShoalDemo) self = data;
   g_autoptr(GError) error = NULL;
-  g_autoptr(ShoalSession) session = NULL;
-  ShoalStartRules rules = { 0 };
 
   if (!shoal_library_scan_finish (self->library, result, NULL, &error))
     {
@@ -577,27 +796,106 @@ on_scanned (GObject *source, GAsyncResult *result, gpointer data)
       return;
     }
   self->package = shoal_library_lookup (self->library, self->package_name);
-  if (self->package != NULL
-      && g_strcmp0 (shoal_package_get_state (self->package), SHOAL_PACKAGE_STATE_READY) != 0)
-    /* Only when the image was replaced behind the library's back; rare enough to do here. */
-    self->package = shoal_library_rebuild (self->library, self->package_name, NULL, &error);
-  if (self->package == NULL)
+  if (self->package == NULL
+      || g_strcmp0 (shoal_package_get_state (self->package), SHOAL_PACKAGE_STATE_READY) != 0)
     {
       g_autofree char *msg = g_strdup_printf ("the demo image did not make a package: %s",
-                                              error ? error->message : "not found");
+                                              self->package
+                                              ? shoal_package_get_state_message (self->package)
+                                              : "not found");
+      self->package = NULL;
       fail (self, msg);
       return;
     }
   g_object_ref (self->package);
   shoal_point_add_package (self->point, G_OBJECT (self->package));
-  shoal_point_set_handlers (self->point, start_session, NULL, self, NULL);
+  shoal_point_set_handlers (self->point, start_thread_session, NULL, self, NULL);
+  start_first_session (self);
+}
 
-  /* The first session waits for every client, or for ten seconds after the first one. */
-  rules.min_clients = self->n_clients_per_session;
-  rules.max_wait = FIRST_MAX_WAIT;
-  session = shoal_point_start_session (self->point, self->package_name, &rules, &error);
-  if (session == NULL)
-    fail (self, error->message);
+static guint
+free_tcp_port (void)
+{
+  g_autoptr(GSocket) sock = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM,
+                                          G_SOCKET_PROTOCOL_TCP, NULL);
+  g_autoptr(GInetAddress) lo = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
+  g_autoptr(GSocketAddress) any = g_inet_socket_address_new (lo, 0);
+  g_autoptr(GSocketAddress) bound = NULL;
+
+  if (sock == NULL || !g_socket_bind (sock, any, FALSE, NULL)
+      || (bound = g_socket_get_local_address (sock, NULL)) == NULL)
+    return 0;
+  return g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (bound));
+}
+
+static void
+replace (char **field, char *value)
+{
+  g_free (*field);
+  *field = value;
+}
+
+/* The embedded distribution point service: plain HTTP on loopback, groups from a random
+ * 239.255.X.0/24 so that two demos on one host do not meet, and a state directory of its
+ * own whose old sessions are forgotten (they belonged to clients long gone). */
+static gboolean
+start_service (ShoalDemo *self, GError **error)
+{
+  ShoalConfig *c = shoal_config_new ();
+  g_autofree char *sessions = NULL;
+  g_autoptr(GDir) old = NULL;
+  guint subnet = g_random_int_range (1, 255), port = free_tcp_port ();
+  const char *name;
+
+  replace (&c->library, g_build_filename (self->dir, "library", NULL));
+  replace (&c->state_dir, g_build_filename (self->dir, "state", NULL));
+  /* No token file: the service makes one in its state directory. */
+  replace (&c->admin_token_file, NULL);
+  replace (&c->listen, g_strdup_printf ("127.0.0.1:%u", port));
+  replace (&c->interface, g_strdup (self->iface));
+  replace (&c->group_first, g_strdup_printf ("239.255.%u.1", subnet));
+  replace (&c->group_last, g_strdup_printf ("239.255.%u.254", subnet));
+  c->port_first = 2 * g_random_int_range (10000, 15000);
+  c->port_last = c->port_first + 99;
+  c->tls = FALSE;
+  c->ttl = 0;
+  c->mtu = DEMO_MTU;
+  c->max_rate = self->rate;
+  c->adaptive = FALSE;
+  c->auto_start = TRUE;
+  c->min_clients = self->n_clients_per_session;
+  c->max_wait = FIRST_MAX_WAIT;
+  sessions = g_build_filename (c->state_dir, "sessions", NULL);
+  old = g_dir_open (sessions, 0, NULL);
+  while (old != NULL && (name = g_dir_read_name (old)) != NULL)
+    {
+      g_autofree char *path = g_build_filename (sessions, name, NULL);
+      g_unlink (path);
+    }
+
+  self->dp = shoal_dp_new (c);
+  if (port == 0 || !shoal_dp_start (self->dp, error))
+    {
+      if (error != NULL && *error == NULL)
+        g_set_error (error, SHOAL_DEMO_ERROR, SHOAL_DEMO_ERROR_FAILED,
+                     "no free TCP port on 127.0.0.1 for the demo's HTTP service");
+      g_clear_object (&self->dp);
+      return FALSE;
+    }
+  self->url = shoal_dp_dup_url (self->dp);
+  self->package = shoal_library_lookup (shoal_dp_get_library (self->dp), self->package_name);
+  if (self->package == NULL)
+    {
+      g_set_error (error, SHOAL_DEMO_ERROR, SHOAL_DEMO_ERROR_IMAGE,
+                   "the service's library %s has no package %s", c->library,
+                   self->package_name);
+      return FALSE;
+    }
+  g_object_ref (self->package);
+  shoal_point_follow (self->point, shoal_dp_get_sessions (self->dp),
+                      shoal_dp_get_packages (self->dp));
+  shoal_point_set_handlers (self->point, start_service_session, NULL, self, NULL);
+  return TRUE;
 }
 
 static void
@@ -616,9 +914,20 @@ on_prepared (GObject *source, GAsyncResult *result, gpointer data)
   self->network = p->network;
   self->iface = g_steal_pointer (&p->iface);
   self->why_sim = g_steal_pointer (&p->why_sim);
+  self->client_path = g_steal_pointer (&p->client_path);
   prepared_free (p);
   self->network_text = g_strdup (self->network == NETWORK_SIM ? "simulated" : self->iface);
 
+  if (self->client_path != NULL)
+    {
+      if (!start_service (self, &error))
+        {
+          fail (self, error->message);
+          return;
+        }
+      start_first_session (self);
+      return;
+    }
   lib_dir = g_build_filename (self->dir, "library", NULL);
   self->library = shoal_library_new (lib_dir, &error);
   if (self->library == NULL)
@@ -626,7 +935,6 @@ on_prepared (GObject *source, GAsyncResult *result, gpointer data)
       fail (self, error->message);
       return;
     }
-  shoal_library_set_layout (self->library, shoal_symbol_size_for_mtu (DEMO_MTU), 128);
   shoal_library_scan_async (self->library, self->cancellable, on_scanned, g_object_ref (self));
 }
 
@@ -638,7 +946,13 @@ shoal_demo_dispose (GObject *object)
   ShoalDemo *self = SHOAL_DEMO (object);
 
   if (self->point != NULL)
-    shoal_point_set_handlers (self->point, NULL, NULL, NULL, NULL);
+    {
+      shoal_point_set_handlers (self->point, NULL, NULL, NULL, NULL);
+      shoal_point_follow (self->point, NULL, NULL);
+    }
+  if (self->dp != NULL)
+    shoal_dp_stop (self->dp);
+  g_clear_object (&self->dp);
   g_clear_object (&self->point);
   g_clear_object (&self->package);
   g_clear_object (&self->library);
@@ -654,6 +968,9 @@ shoal_demo_finalize (GObject *object)
   g_ptr_array_unref (self->receivers);
   g_object_unref (self->cancellable);
   g_free (self->network_option);
+  g_free (self->receivers_option);
+  g_free (self->url);
+  g_free (self->client_path);
   g_free (self->dir);
   g_free (self->package_name);
   g_free (self->iface);
@@ -729,6 +1046,7 @@ shoal_demo_new (const ShoalDemoOptions *options,
   self->loss = options->loss;
   self->loss_permille = options->loss_permille ? options->loss_permille : DEFAULT_LOSS;
   self->network_option = g_strdup (options->network ? options->network : "auto");
+  self->receivers_option = g_strdup (options->receivers ? options->receivers : "auto");
   self->rate = options->rate ? options->rate : DEFAULT_RATE;
   self->dir = options->dir ? g_strdup (options->dir)
                            : g_build_filename (g_get_user_cache_dir (), "shoal-demo", NULL);
@@ -759,6 +1077,13 @@ shoal_demo_stop (ShoalDemo *self)
   g_return_if_fail (SHOAL_IS_DEMO (self));
 
   g_cancellable_cancel (self->cancellable);
+  for (guint i = 0; i < self->receivers->len; i++)
+    {
+      Receiver *r = g_ptr_array_index (self->receivers, i);
+
+      if (r->process != NULL)
+        g_subprocess_send_signal (r->process, SIGTERM);
+    }
   sessions = shoal_point_get_sessions (self->point);
   for (guint i = 0; i < g_list_model_get_n_items (sessions); i++)
     {
@@ -819,14 +1144,16 @@ shoal_demo_get_n_failed (ShoalDemo *self)
   return self->n_failed;
 }
 
-/* One line for scripts and tests: "demo: N clients, M complete, F failed (NETWORK)". */
+/* One line for scripts and tests: "demo: N clients, M complete, F failed (...)". */
 char *
 shoal_demo_dup_summary (ShoalDemo *self)
 {
   g_return_val_if_fail (SHOAL_IS_DEMO (self), NULL);
 
-  return g_strdup_printf ("demo: %u clients, %u complete, %u failed (network: %s, state: %s)",
+  return g_strdup_printf ("demo: %u clients, %u complete, %u failed (network: %s, "
+                          "receivers: %s, state: %s)",
                           self->n_clients, self->n_complete, self->n_failed,
                           self->network_text ? self->network_text : "not chosen yet",
+                          self->dp != NULL ? "shoal-client processes" : "threads",
                           self->state);
 }

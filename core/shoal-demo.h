@@ -26,6 +26,7 @@ typedef struct
   gboolean    loss;           /* one client loses datagrams */
   guint       loss_permille;  /* how many; 0: 80 */
   const char *network;        /* "auto", "multicast" or "sim"; NULL: auto */
+  const char *receivers;      /* "auto", "processes" (shoal-client) or "threads"; NULL: auto */
   guint64     rate;           /* bits/s; 0: 200 Mbit/s */
   const char *dir;            /* NULL: $XDG_CACHE_HOME/shoal-demo */
 } ShoalDemoOptions;

@@ -210,6 +210,39 @@ test_point_remotes_file (void)
   g_rmdir (dir);
 }
 
+/* An owner with lists of its own (the service): the point mirrors them as they change, and
+ * lets go when asked. */
+static void
+test_point_follow (void)
+{
+  g_autoptr(ShoalPoint) point = shoal_point_new_embedded ("This computer");
+  g_autoptr(GListStore) packages = g_list_store_new (G_TYPE_OBJECT);
+  g_autoptr(GObject) a = package_new ("a", 1);
+  g_autoptr(GObject) b = package_new ("b", 2);
+  g_autoptr(GObject) c = package_new ("c", 3);
+  GListModel *mirror = shoal_point_get_packages (point);
+
+  g_list_store_append (packages, a);
+  shoal_point_add_package (point, c);
+  shoal_point_follow (point, NULL, G_LIST_MODEL (packages));
+  /* What the point held before is replaced by what the owner has. */
+  g_assert_cmpuint (g_list_model_get_n_items (mirror), ==, 1);
+  g_list_store_append (packages, b);
+  g_list_store_insert (packages, 0, c);
+  g_assert_cmpuint (g_list_model_get_n_items (mirror), ==, 3);
+  g_assert_cmpuint (package_size (mirror, 0), ==, 3);
+  g_assert_cmpuint (package_size (mirror, 1), ==, 1);
+  g_assert_cmpuint (package_size (mirror, 2), ==, 2);
+  g_list_store_remove (packages, 1);
+  g_assert_cmpuint (g_list_model_get_n_items (mirror), ==, 2);
+  g_assert_true (shoal_point_find_package (point, "a") == NULL);
+  g_assert_true (shoal_point_find_package (point, "b") == b);
+
+  shoal_point_follow (point, NULL, NULL);
+  g_list_store_remove_all (packages);
+  g_assert_cmpuint (g_list_model_get_n_items (mirror), ==, 2);
+}
+
 /* ---- A real session over the simulated network ------------------------------------------ */
 
 #define CONTENT_SIZE  (3 << 20)
@@ -501,6 +534,7 @@ main (int argc, char *argv[])
   g_test_add_func ("/ui/point/embedded", test_point_embedded);
   g_test_add_func ("/ui/point/remote", test_point_remote);
   g_test_add_func ("/ui/point/remotes-file", test_point_remotes_file);
+  g_test_add_func ("/ui/point/follow", test_point_follow);
   g_test_add_func ("/ui/point/session-sim", test_point_session_sim);
   return g_test_run ();
 }

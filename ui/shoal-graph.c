@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* The live throughput graph, drawn in snapshot(): grid and text as render nodes, curves with
  * cairo (GskPathBuilder is GTK 4.14+). The drawing cost is bounded by the plot's width, not
- * by the history: beyond two samples a pixel, samples are averaged per pixel column. */
+ * by the history: beyond one sample every two pixels, samples are averaged per column. */
 #include "config.h"
 
 #include <glib/gi18n.h>
@@ -12,6 +12,7 @@
 
 #define MIN_SPAN      (30 * G_USEC_PER_SEC)
 #define LEGEND_MAX    12
+#define MAX_LINES     12      /* more clients than this, none selected: a band, not lines */
 #define PAD           8
 
 struct _ShoalGraph
@@ -21,8 +22,16 @@ struct _ShoalGraph
   ShoalRateHistory *history;
   gulong            changed_id;
   GArray           *visible;          /* guint32 client ids; empty: every client */
+  gboolean          band;             /* this frame draws the clients as a band */
   gint64            last_draw_time;   /* us spent in the last snapshot() */
 };
+
+/* Per two-pixel column, over every client: for the band. */
+typedef struct
+{
+  double min, max, sum;
+  guint  n;
+} Column;
 
 G_DEFINE_FINAL_TYPE (ShoalGraph, shoal_graph, GTK_TYPE_WIDGET)
 
@@ -50,8 +59,10 @@ series_colour (guint index)
 static gboolean
 series_visible (ShoalGraph *self, const ShoalRateSeries *s)
 {
-  if (s->kind != SHOAL_SERIES_CLIENT || self->visible->len == 0)
+  if (s->kind != SHOAL_SERIES_CLIENT)
     return TRUE;
+  if (self->visible->len == 0)
+    return !self->band;
   for (guint i = 0; i < self->visible->len; i++)
     if (g_array_index (self->visible, guint32, i) == s->client_id)
       return TRUE;
@@ -133,6 +144,26 @@ draw_legend (ShoalGraph *self, GtkSnapshot *snapshot, PangoLayout *layout, int w
       x += w;
       shown++;
     }
+  if (self->band)
+    {
+      g_autofree char *label = g_strdup_printf (_("clients: range and mean (select rows for "
+                                                  "single clients)"));
+      GdkRGBA c = series_colour (2);
+      int w = 18 + text_width (layout, label);
+
+      if (x > 0 && x + w > width)
+        {
+          x = 0;
+          y += line_h;
+        }
+      c.alpha = 0.35f;
+      gtk_snapshot_append_color (snapshot, &c, &GRAPHENE_RECT_INIT (x, y + 2, 14, line_h - 4));
+      c.alpha = 1;
+      gtk_snapshot_append_color (snapshot, &c,
+                                 &GRAPHENE_RECT_INIT (x, y + line_h / 2 - 1, 14, 2));
+      draw_text (snapshot, layout, label, x + 18, y, fg);
+      shown++;
+    }
   if (hidden > 0)
     {
       g_autofree char *more = g_strdup_printf (_("+%d more (select clients to pick)"), hidden);
@@ -147,6 +178,34 @@ draw_legend (ShoalGraph *self, GtkSnapshot *snapshot, PangoLayout *layout, int w
   return shown > 0 || hidden > 0 ? y + line_h : 0;
 }
 
+/* Adds a point to the curve being drawn. Strokes every few dozen segments: cairo's stroker
+ * gets much slower as one path grows and crosses itself, and a rate curve is a long
+ * zigzag. */
+typedef struct
+{
+  cairo_t *cr;
+  guint    n;
+  double   x, y;
+} Pen;
+
+#define PEN_CHUNK 48
+
+static void
+pen_to (Pen *pen, double x, double y)
+{
+  if (pen->n == 0)
+    cairo_move_to (pen->cr, x, y);
+  else
+    cairo_line_to (pen->cr, x, y);
+  if (++pen->n % PEN_CHUNK == 0)
+    {
+      cairo_stroke (pen->cr);
+      cairo_move_to (pen->cr, x, y);
+    }
+  pen->x = x;
+  pen->y = y;
+}
+
 static void
 draw_series (cairo_t *cr, const ShoalRateSeries *s, gint64 t0, gint64 t1, double ymax,
              double pw, double ph)
@@ -155,57 +214,110 @@ draw_series (cairo_t *cr, const ShoalRateSeries *s, gint64 t0, gint64 t1, double
   guint len = shoal_sample_ring_get_length (ring);
   guint first = shoal_sample_ring_find (ring, t0);
   double span = (double) (t1 - t0);
+  Pen pen = { cr, 0, 0, 0 };
   int bucket = G_MININT;
   double sum = 0;
   guint count = 0;
-  gboolean started = FALSE;
-  gboolean decimate;
 
   /* One sample before the window, so the curve enters from the left edge. */
   if (first > 0)
     first--;
-  decimate = (len - first) > 2 * pw;
-
-  for (guint i = first; i <= len; i++)
+  /* Beyond one sample every two pixels, average per two-pixel column: what the eye can
+   * see, at a cost bounded by the width instead of the history. */
+  if ((len - first) <= pw / 2)
     {
-      const ShoalSample *smp = i < len ? shoal_sample_ring_get (ring, i) : NULL;
-      double x = smp ? (smp->time - t0) / span * pw : 0;
-      int col = (int) floor (x);
-
-      if (decimate && smp != NULL && (col == bucket || bucket == G_MININT))
+      for (guint i = first; i < len; i++)
         {
-          bucket = col;
-          sum += smp->value;
-          count++;
-          continue;
+          const ShoalSample *smp = shoal_sample_ring_get (ring, i);
+          pen_to (&pen, (smp->time - t0) / span * pw, ph - MIN (smp->value, ymax) / ymax * ph);
         }
-      if (decimate && count > 0)
-        {
-          double y = ph - MIN (sum / count, ymax) / ymax * ph;
-
-          if (started)
-            cairo_line_to (cr, bucket + 0.5, y);
-          else
-            cairo_move_to (cr, bucket + 0.5, y);
-          started = TRUE;
-          bucket = col;
-          sum = smp ? smp->value : 0;
-          count = smp ? 1 : 0;
-          continue;
-        }
-      if (smp == NULL)
-        break;
+    }
+  else
+    for (guint i = first; i <= len; i++)
       {
-        double y = ph - MIN (smp->value, ymax) / ymax * ph;
+        const ShoalSample *smp = i < len ? shoal_sample_ring_get (ring, i) : NULL;
+        int col = smp ? (int) floor ((smp->time - t0) / span * pw / 2) : G_MAXINT;
 
-        if (started)
-          cairo_line_to (cr, x, y);
+        if (smp != NULL && (col == bucket || bucket == G_MININT))
+          {
+            bucket = col;
+            sum += smp->value;
+            count++;
+            continue;
+          }
+        if (count > 0)
+          pen_to (&pen, bucket * 2 + 1, ph - MIN (sum / count, ymax) / ymax * ph);
+        bucket = col;
+        sum = smp ? smp->value : 0;
+        count = smp ? 1 : 0;
+      }
+  if (pen.n % PEN_CHUNK != 0)
+    cairo_stroke (cr);
+  else
+    cairo_new_path (cr);
+}
+
+/* The clients' spread per two-pixel column: a filled band from the slowest to the fastest
+ * and a line through the mean. Its cost grows with the samples in view, not with lines to
+ * stroke, so fifty clients draw as fast as five. */
+static void
+draw_band (ShoalGraph *self, cairo_t *cr, gint64 t0, gint64 t1, double ymax, double pw,
+           double ph)
+{
+  guint n_cols = (guint) ceil (pw / 2) + 1;
+  g_autofree Column *cols = g_new0 (Column, n_cols);
+  double span = (double) (t1 - t0);
+  GdkRGBA c = series_colour (2);
+  Pen pen = { cr, 0, 0, 0 };
+  gboolean started = FALSE;
+
+  for (guint i = 0; i < shoal_rate_history_get_n_series (self->history); i++)
+    {
+      const ShoalRateSeries *s = shoal_rate_history_get_series (self->history, i);
+      guint len = shoal_sample_ring_get_length (s->ring);
+
+      if (s->kind != SHOAL_SERIES_CLIENT)
+        continue;
+      for (guint j = shoal_sample_ring_find (s->ring, t0); j < len; j++)
+        {
+          const ShoalSample *smp = shoal_sample_ring_get (s->ring, j);
+          guint col = (guint) MIN ((smp->time - t0) / span * pw / 2, n_cols - 1);
+          Column *k = &cols[col];
+
+          k->min = k->n ? MIN (k->min, smp->value) : smp->value;
+          k->max = k->n ? MAX (k->max, smp->value) : smp->value;
+          k->sum += smp->value;
+          k->n++;
+        }
+    }
+#define Y(v) (ph - MIN ((v), ymax) / ymax * ph)
+  for (guint i = 0; i < n_cols; i++)
+    if (cols[i].n > 0)
+      {
+        if (!started)
+          cairo_move_to (cr, i * 2 + 1, Y (cols[i].max));
         else
-          cairo_move_to (cr, x, y);
+          cairo_line_to (cr, i * 2 + 1, Y (cols[i].max));
         started = TRUE;
       }
-    }
-  cairo_stroke (cr);
+  for (guint i = n_cols; i > 0; i--)
+    if (cols[i - 1].n > 0)
+      cairo_line_to (cr, (i - 1) * 2 + 1, Y (cols[i - 1].min));
+  c.alpha = 0.35f;
+  gdk_cairo_set_source_rgba (cr, &c);
+  cairo_fill (cr);
+  /* The mean in a darker shade of the band, so it reads on top of it. */
+  c = (GdkRGBA) { c.red * 0.55f, c.green * 0.55f, c.blue * 0.55f, 1 };
+  gdk_cairo_set_source_rgba (cr, &c);
+  cairo_set_line_width (cr, 1.5);
+  for (guint i = 0; i < n_cols; i++)
+    if (cols[i].n > 0)
+      pen_to (&pen, i * 2 + 1, Y (cols[i].sum / cols[i].n));
+  if (pen.n % PEN_CHUNK != 0)
+    cairo_stroke (cr);
+  else
+    cairo_new_path (cr);
+#undef Y
 }
 
 static void
@@ -221,6 +333,7 @@ shoal_graph_snapshot (GtkWidget   *widget,
   gint64 t0, t1, tlast = 0, origin, xstep;
   double ymax = 0, ystep;
   guint n = self->history ? shoal_rate_history_get_n_series (self->history) : 0;
+  guint n_clients = 0;
   float pw, ph;
 
   G_GNUC_BEGIN_IGNORE_DEPRECATIONS
@@ -243,6 +356,9 @@ shoal_graph_snapshot (GtkWidget   *widget,
       return;
     }
 
+  for (guint i = 0; i < n; i++)
+    n_clients += shoal_rate_history_get_series (self->history, i)->kind == SHOAL_SERIES_CLIENT;
+  self->band = n_clients > MAX_LINES && self->visible->len == 0;
   legend_h = draw_legend (self, snapshot, layout, width, line_h, &fg);
 
   /* The visible window: the whole history, at least a minute. */
@@ -263,7 +379,7 @@ shoal_graph_snapshot (GtkWidget   *widget,
     {
       const ShoalRateSeries *s = shoal_rate_history_get_series (self->history, i);
 
-      if (series_visible (self, s))
+      if (series_visible (self, s) || self->band)
         ymax = MAX (ymax, shoal_sample_ring_max_since (s->ring, t0));
     }
   ystep = nice_step (MAX (ymax, 1e6) / 4);
@@ -313,7 +429,9 @@ shoal_graph_snapshot (GtkWidget   *widget,
                                              &GRAPHENE_RECT_INIT (left, top - 2, pw, ph + 4));
 
     cairo_translate (cr, left, top);
-    cairo_set_line_join (cr, CAIRO_LINE_JOIN_ROUND);
+    cairo_set_line_join (cr, CAIRO_LINE_JOIN_BEVEL);
+    if (self->band)
+      draw_band (self, cr, t0, t1, ymax, pw, ph);
     /* Clients first, the sender's two curves on top. */
     for (int pass = 0; pass < 2; pass++)
       for (guint i = 0; i < n; i++)

@@ -21,6 +21,7 @@ struct _ShoalPoint
   char       *error;
   GListStore *sessions;
   GListStore *packages;
+  GListModel *followed[2];       /* sessions, packages: models mirrored into the stores */
 
   ShoalPointStartFunc start_func;
   ShoalPointStopFunc  stop_func;
@@ -46,11 +47,14 @@ enum {
 
 static GParamSpec *properties[N_PROPS];
 
+static void unfollow (ShoalPoint *self);
+
 static void
 shoal_point_finalize (GObject *object)
 {
   ShoalPoint *self = SHOAL_POINT (object);
 
+  unfollow (self);
   if (self->handler_destroy)
     self->handler_destroy (self->handler_data);
   g_free (self->name);
@@ -368,6 +372,58 @@ shoal_point_find_package (ShoalPoint *self,
   p = g_list_model_get_item (G_LIST_MODEL (self->packages), pos);
   g_object_unref (p);
   return p;
+}
+
+static void
+mirror (GListModel *source, guint position, guint removed, guint added, GListStore *store)
+{
+  g_autoptr(GPtrArray) items = g_ptr_array_new_with_free_func (g_object_unref);
+
+  for (guint i = position; i < position + added; i++)
+    g_ptr_array_add (items, g_list_model_get_item (source, i));
+  g_list_store_splice (store, position, removed, items->pdata, items->len);
+}
+
+static void
+unfollow (ShoalPoint *self)
+{
+  for (guint i = 0; i < 2; i++)
+    if (self->followed[i] != NULL)
+      {
+        g_signal_handlers_disconnect_by_func (self->followed[i], mirror,
+                                              i == 0 ? self->sessions : self->packages);
+        g_clear_object (&self->followed[i]);
+      }
+}
+
+/* Makes the point's lists mirror @sessions and @packages (either may be NULL), as they are
+ * and as they change: how an owner that keeps its own lists, such as the distribution point
+ * service, shows them. The lists must be of ShoalSession and of packages, and nobody should
+ * add to or remove from the point's lists directly while it follows. */
+void
+shoal_point_follow (ShoalPoint *self,
+                    GListModel *sessions,
+                    GListModel *packages)
+{
+  GListModel *sources[2] = { sessions, packages };
+  GListStore *stores[2];
+
+  g_return_if_fail (SHOAL_IS_POINT (self));
+  g_return_if_fail (sessions == NULL || G_IS_LIST_MODEL (sessions));
+  g_return_if_fail (packages == NULL || G_IS_LIST_MODEL (packages));
+
+  stores[0] = self->sessions;
+  stores[1] = self->packages;
+  unfollow (self);
+  for (guint i = 0; i < 2; i++)
+    {
+      if (sources[i] == NULL)
+        continue;
+      self->followed[i] = g_object_ref (sources[i]);
+      g_list_store_remove_all (stores[i]);
+      mirror (sources[i], 0, 0, g_list_model_get_n_items (sources[i]), stores[i]);
+      g_signal_connect (sources[i], "items-changed", G_CALLBACK (mirror), stores[i]);
+    }
 }
 
 /* Installs how sessions start and stop on this point: the embedded point's owner runs them

@@ -21,13 +21,14 @@ typedef enum
 } ShoalPointError;
 
 /* How a new session starts: at once, or when @min_clients have joined, or @max_wait seconds
- * after the first join, whichever comes first. */
+ * after the first join, whichever comes first; or, scheduled, at @start_at. */
 typedef struct
 {
   gboolean immediate;
   guint    min_clients;     /* 0: no such rule */
   guint    max_wait;        /* seconds; 0: no such rule */
   guint64  max_rate;        /* bits/s; 0: the point's default */
+  gint64   start_at;        /* wall-clock us; 0: by the rules above */
 } ShoalStartRules;
 
 #define SHOAL_TYPE_POINT (shoal_point_get_type ())
@@ -76,6 +77,9 @@ gboolean      shoal_point_remove_package  (ShoalPoint     *self,
 GObject      *shoal_point_find_package    (ShoalPoint     *self,
                                            const char     *name);
 
+void          shoal_point_follow          (ShoalPoint     *self,
+                                           GListModel     *sessions,
+                                           GListModel     *packages);
 void          shoal_point_set_handlers    (ShoalPoint          *self,
                                            ShoalPointStartFunc  start,
                                            ShoalPointStopFunc   stop,
