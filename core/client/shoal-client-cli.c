@@ -19,6 +19,7 @@
 #include "shoal-cmtrace.h"
 #include "shoal-descriptor.h"
 #include "shoal-json-file.h"
+#include "shoal-tls.h"
 #include "shoal-probe-client.h"
 #include "shoal-range-fetcher.h"
 #include "shoal-reception.h"
@@ -132,21 +133,13 @@ on_accept_certificate (SoupMessage *msg, GTlsCertificate *cert, GTlsCertificateF
                        gpointer data)
 {
   Client *c = data;
-  g_autoptr(GByteArray) der = NULL;
-  guint8 digest[32];
-  g_autofree char *hex = NULL;
-  g_autofree char *fp = NULL;
   const char *known = known_get (c, "tls");
 
-  g_object_get (cert, "certificate", &der, NULL);
-  gnutls_hash_fast (GNUTLS_DIG_SHA256, der->data, der->len, digest);
-  hex = shoal_hex_encode (digest, sizeof digest);
-  fp = g_strconcat ("SHA256:", hex, NULL);
   g_free (c->tls_seen);
-  c->tls_seen = g_strdup (fp);
+  c->tls_seen = shoal_tls_certificate_fingerprint (cert);
   if (known == NULL)
     return TRUE;   /* first contact: remembered once the signed descriptor checks out */
-  return g_ascii_strcasecmp (known, fp) == 0;
+  return g_ascii_strcasecmp (known, c->tls_seen) == 0;
 }
 
 static GBytes *

@@ -36,6 +36,20 @@ fail (const char *cmd, GError *error)
   return SHOAL_EXIT_FAILURE;
 }
 
+/* One REST call for command @cmd; on failure prints why and returns NULL. */
+static JsonNode *
+call (const ShoalCtlGlobals *g, const char *cmd, const char *method, const char *path,
+      JsonNode *body)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(ShoalRestClient) rc = connect_dp (g, cmd, &error);
+  JsonNode *node = rc ? shoal_rest_client_call (rc, method, path, body, &error) : NULL;
+
+  if (node == NULL)
+    fail (cmd, error);
+  return node;
+}
+
 static void
 print_json (JsonNode *node)
 {
@@ -93,8 +107,6 @@ parse (const char *cmd, const char *params, const char *summary, GOptionEntry *e
 int
 shoal_ctl_cmd_status (const ShoalCtlGlobals *g, int argc, char **argv)
 {
-  g_autoptr(GError) error = NULL;
-  g_autoptr(ShoalRestClient) rc = NULL;
   g_autoptr(JsonNode) node = NULL;
   gboolean json = FALSE;
   GOptionEntry entries[] = { { "json", 0, 0, G_OPTION_ARG_NONE, &json, "Print JSON", NULL },
@@ -105,9 +117,8 @@ shoal_ctl_cmd_status (const ShoalCtlGlobals *g, int argc, char **argv)
   if (!parse ("status", NULL, "Show the distribution point's identity and access mode.",
               entries, &argc, &argv, &code))
     return code;
-  if ((rc = connect_dp (g, "status", &error)) == NULL
-      || (node = shoal_rest_client_call (rc, "GET", "/api/v1/status", NULL, &error)) == NULL)
-    return fail ("status", error);
+  if ((node = call (g, "status", "GET", "/api/v1/status", NULL)) == NULL)
+    return SHOAL_EXIT_FAILURE;
   if (json)
     return print_json (node), 0;
   o = json_node_get_object (node);
@@ -120,8 +131,6 @@ shoal_ctl_cmd_status (const ShoalCtlGlobals *g, int argc, char **argv)
 int
 shoal_ctl_cmd_sessions (const ShoalCtlGlobals *g, int argc, char **argv)
 {
-  g_autoptr(GError) error = NULL;
-  g_autoptr(ShoalRestClient) rc = NULL;
   g_autoptr(JsonNode) node = NULL;
   gboolean json = FALSE;
   GOptionEntry entries[] = { { "json", 0, 0, G_OPTION_ARG_NONE, &json, "Print JSON", NULL },
@@ -132,9 +141,8 @@ shoal_ctl_cmd_sessions (const ShoalCtlGlobals *g, int argc, char **argv)
   if (!parse ("sessions", NULL, "List sessions: this run's and the history.", entries, &argc,
               &argv, &code))
     return code;
-  if ((rc = connect_dp (g, "sessions", &error)) == NULL
-      || (node = shoal_rest_client_call (rc, "GET", "/api/v1/sessions", NULL, &error)) == NULL)
-    return fail ("sessions", error);
+  if ((node = call (g, "sessions", "GET", "/api/v1/sessions", NULL)) == NULL)
+    return SHOAL_EXIT_FAILURE;
   if (json)
     return print_json (node), 0;
   if (!JSON_NODE_HOLDS_ARRAY (node))
@@ -160,8 +168,6 @@ shoal_ctl_cmd_sessions (const ShoalCtlGlobals *g, int argc, char **argv)
 int
 shoal_ctl_cmd_clients (const ShoalCtlGlobals *g, int argc, char **argv)
 {
-  g_autoptr(GError) error = NULL;
-  g_autoptr(ShoalRestClient) rc = NULL;
   g_autoptr(JsonNode) node = NULL;
   g_autofree char *path = NULL;
   gboolean json = FALSE;
@@ -178,9 +184,8 @@ shoal_ctl_cmd_clients (const ShoalCtlGlobals *g, int argc, char **argv)
       return SHOAL_EXIT_USAGE;
     }
   path = g_strdup_printf ("/api/v1/sessions/%s/clients", argv[1]);
-  if ((rc = connect_dp (g, "clients", &error)) == NULL
-      || (node = shoal_rest_client_call (rc, "GET", path, NULL, &error)) == NULL)
-    return fail ("clients", error);
+  if ((node = call (g, "clients", "GET", path, NULL)) == NULL)
+    return SHOAL_EXIT_FAILURE;
   if (json)
     return print_json (node), 0;
   a = JSON_NODE_HOLDS_ARRAY (node) ? json_node_get_array (node) : NULL;
@@ -201,8 +206,6 @@ shoal_ctl_cmd_clients (const ShoalCtlGlobals *g, int argc, char **argv)
 int
 shoal_ctl_cmd_package (const ShoalCtlGlobals *g, int argc, char **argv)
 {
-  g_autoptr(GError) error = NULL;
-  g_autoptr(ShoalRestClient) rc = NULL;
   g_autoptr(JsonNode) node = NULL;
   gboolean json = FALSE;
   GOptionEntry entries[] = { { "json", 0, 0, G_OPTION_ARG_NONE, &json, "Print JSON", NULL },
@@ -217,9 +220,8 @@ shoal_ctl_cmd_package (const ShoalCtlGlobals *g, int argc, char **argv)
     {
       JsonArray *a;
 
-      if ((rc = connect_dp (g, "package", &error)) == NULL
-          || (node = shoal_rest_client_call (rc, "GET", "/api/v1/packages", NULL, &error)) == NULL)
-        return fail ("package list", error);
+      if ((node = call (g, "package list", "GET", "/api/v1/packages", NULL)) == NULL)
+        return SHOAL_EXIT_FAILURE;
       if (json)
         return print_json (node), 0;
       a = JSON_NODE_HOLDS_ARRAY (node) ? json_node_get_array (node) : NULL;
@@ -254,9 +256,8 @@ shoal_ctl_cmd_package (const ShoalCtlGlobals *g, int argc, char **argv)
       json_builder_end_array (b);
       json_builder_end_object (b);
       body = json_builder_get_root (b);
-      if ((rc = connect_dp (g, "package", &error)) == NULL
-          || (node = shoal_rest_client_call (rc, "POST", "/api/v1/packages", body, &error)) == NULL)
-        return fail ("package import", error);
+      if ((node = call (g, "package import", "POST", "/api/v1/packages", body)) == NULL)
+        return SHOAL_EXIT_FAILURE;
       if (json)
         return print_json (node), 0;
       {
@@ -273,8 +274,6 @@ shoal_ctl_cmd_package (const ShoalCtlGlobals *g, int argc, char **argv)
 int
 shoal_ctl_cmd_start (const ShoalCtlGlobals *g, int argc, char **argv)
 {
-  g_autoptr(GError) error = NULL;
-  g_autoptr(ShoalRestClient) rc = NULL;
   g_autoptr(JsonNode) node = NULL;
   g_autoptr(JsonBuilder) b = json_builder_new ();
   g_autoptr(JsonNode) body = NULL;
@@ -326,9 +325,8 @@ shoal_ctl_cmd_start (const ShoalCtlGlobals *g, int argc, char **argv)
     }
   json_builder_end_object (b);
   body = json_builder_get_root (b);
-  if ((rc = connect_dp (g, "start", &error)) == NULL
-      || (node = shoal_rest_client_call (rc, "POST", "/api/v1/sessions", body, &error)) == NULL)
-    return fail ("start", error);
+  if ((node = call (g, "start", "POST", "/api/v1/sessions", body)) == NULL)
+    return SHOAL_EXIT_FAILURE;
   if (json)
     return print_json (node), 0;
   o = json_node_get_object (node);
@@ -340,8 +338,6 @@ shoal_ctl_cmd_start (const ShoalCtlGlobals *g, int argc, char **argv)
 int
 shoal_ctl_cmd_stop (const ShoalCtlGlobals *g, int argc, char **argv)
 {
-  g_autoptr(GError) error = NULL;
-  g_autoptr(ShoalRestClient) rc = NULL;
   g_autoptr(JsonNode) node = NULL;
   g_autofree char *path = NULL;
   int code;
@@ -355,9 +351,8 @@ shoal_ctl_cmd_stop (const ShoalCtlGlobals *g, int argc, char **argv)
       return SHOAL_EXIT_USAGE;
     }
   path = g_strdup_printf ("/api/v1/sessions/%s/stop", argv[1]);
-  if ((rc = connect_dp (g, "stop", &error)) == NULL
-      || (node = shoal_rest_client_call (rc, "POST", path, NULL, &error)) == NULL)
-    return fail ("stop", error);
+  if ((node = call (g, "stop", "POST", path, NULL)) == NULL)
+    return SHOAL_EXIT_FAILURE;
   printf ("stopping session %s\n", argv[1]);
   return 0;
 }

@@ -4,12 +4,11 @@
  * reported (shoal_rest_client_get_tls_seen) so the caller can remember it. */
 #include "config.h"
 
-#include <gnutls/crypto.h>
 #include <libsoup/soup.h>
 #include <string.h>
 
-#include "shoal-crypto.h"
 #include "shoal-json-file.h"
+#include "shoal-tls.h"
 #include "shoal-rest-client.h"
 
 G_DEFINE_QUARK (shoal-rest-error-quark, shoal_rest_error)
@@ -64,15 +63,8 @@ on_accept_certificate (SoupMessage *msg, GTlsCertificate *cert, GTlsCertificateF
                        gpointer data)
 {
   ShoalRestClient *c = data;
-  g_autoptr(GByteArray) der = NULL;
-  g_autofree char *hex = NULL;
-  guint8 digest[32];
-
-  g_object_get (cert, "certificate", &der, NULL);
-  gnutls_hash_fast (GNUTLS_DIG_SHA256, der->data, der->len, digest);
-  hex = shoal_hex_encode (digest, sizeof digest);
   g_free (c->seen);
-  c->seen = g_strconcat ("SHA256:", hex, NULL);
+  c->seen = shoal_tls_certificate_fingerprint (cert);
   return c->pin == NULL || g_ascii_strcasecmp (c->pin, c->seen) == 0;
 }
 
