@@ -21,6 +21,8 @@ static int      opt_demo_rate;
 static char    *opt_demo_network;
 static char    *opt_demo_receivers;
 static char    *opt_demo_screenshots;
+static char    *opt_page;
+static char    *opt_log;
 
 static const GOptionEntry entries[] = {
   { "demo", 0, 0, G_OPTION_ARG_NONE, &opt_demo,
@@ -42,6 +44,10 @@ static const GOptionEntry entries[] = {
     "SECONDS" },
   { "demo-screenshots", 0, 0, G_OPTION_ARG_FILENAME, &opt_demo_screenshots,
     "Save the window mid-transfer and at the end of the demo as PNG files in DIR", "DIR" },
+  { "page", 0, 0, G_OPTION_ARG_STRING, &opt_page,
+    "Open on this page of the window: deployments or diagnostics", "NAME" },
+  { "log", 0, 0, G_OPTION_ARG_FILENAME, &opt_log,
+    "Analyse this log (smsts.log, a shoal-client log) on the Diagnostics page", "FILE" },
   { NULL }
 };
 
@@ -223,6 +229,15 @@ on_activate (GtkApplication *app)
   if (!shoal_point_load_remotes (remotes, points, &error))
     g_warning ("cannot read the remembered distribution points: %s", error->message);
   shoal_window_select_point (console.window, console.embedded);
+  if (opt_log != NULL)
+    {
+      g_autoptr(GFile) log = g_file_new_for_commandline_arg (opt_log);
+
+      shoal_diag_page_open_file (shoal_window_get_diag_page (console.window), log);
+      shoal_window_show_page (console.window, "diagnostics");
+    }
+  if (opt_page != NULL && !shoal_window_show_page (console.window, opt_page))
+    g_warning ("the window has no page called “%s”", opt_page);
   if (opt_demo)
     start_demo ();
   gtk_window_present (GTK_WINDOW (console.window));
