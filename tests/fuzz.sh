@@ -37,8 +37,10 @@ target_setup() {
   sources=() incs=() corpora=()
   case $1 in
     fuzz-cmtrace|fuzz-decode)
-      for f in "$top"/core/diag/*.c; do
-        case $(basename "$f") in shoal-diag-commands.c) ;; *) sources+=("$f") ;; esac
+      # Decoding and log analysis only (core/diag also holds the network preflight).
+      for f in cmtrace-parser code-table codes decoded-code diag-error diag-text hresult \
+               log-analysis log-entry; do
+        sources+=("$top/core/diag/shoal-$f.c")
       done
       sources+=("$work/shoal-diag-resources.c")
       incs=(-I"$top/core" -I"$top/core/diag")
