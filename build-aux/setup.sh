@@ -54,7 +54,8 @@ case $mode in
       echo "setup: no display (DISPLAY or WAYLAND_DISPLAY) to open the console on" >&2
       exit 1
     fi
-    exec "$build/app/shoal" --demo "$@" ;;
+    # One client with loss, so the demo shows repair as well as the transfer.
+    exec "$build/app/shoal" --demo --demo-loss "$@" ;;
   test)
     rc=0
     meson test -C "$build" --print-errorlogs --num-processes 2 "$@" || rc=$?

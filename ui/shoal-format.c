@@ -4,6 +4,7 @@
 #include "config.h"
 
 #include <glib/gi18n.h>
+#include <string.h>
 
 #include "shoal-format.h"
 
@@ -92,6 +93,27 @@ shoal_format_session_state (const char *state,
   return g_strdup (_("waiting for the first client"));
 }
 
+/* A session's id without its package's name in front, as the distribution point service
+ * makes them ("win11-20261122T044039-b35c"): the package has a column of its own. */
+char *
+shoal_format_session_id (const char *package,
+                         const char *id)
+{
+  gsize n = package ? strlen (package) : 0;
+
+  if (id == NULL)
+    return g_strdup ("");
+  if (n > 0 && strncmp (id, package, n) == 0 && id[n] == '-' && id[n + 1] != '\0')
+    return g_strdup (id + n + 1);
+  return g_strdup (id);
+}
+
+static char *
+session_id_cb (gpointer this, const char *package, const char *id)
+{
+  return shoal_format_session_id (package, id);
+}
+
 static char *
 rate_cb (gpointer this, guint64 bps)
 {
@@ -159,4 +181,6 @@ shoal_format_add_callbacks (GtkWidgetClass *widget_class)
                                                 G_CALLBACK (yes_no_cb));
   gtk_widget_class_bind_template_callback_full (widget_class, "or_dash",
                                                 G_CALLBACK (or_dash_cb));
+  gtk_widget_class_bind_template_callback_full (widget_class, "format_session_id",
+                                                G_CALLBACK (session_id_cb));
 }

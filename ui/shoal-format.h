@@ -14,6 +14,8 @@ char *shoal_format_duration      (gint64       seconds);
 char *shoal_format_time_of_day   (gint64       wall_us);
 char *shoal_format_axis_rate     (double       bits_per_second,
                                   double       step);
+char *shoal_format_session_id    (const char  *package,
+                                  const char  *id);
 char *shoal_format_session_state (const char  *state,
                                   guint        clients_joined,
                                   guint        min_clients,

@@ -34,9 +34,11 @@ static GParamSpec *properties[N_PROPS];
 static char *
 format_title (gpointer this, const char *package, const char *id)
 {
+  g_autofree char *short_id = shoal_format_session_id (package, id);
+
   if (package == NULL)
     return g_strdup ("");
-  return g_strdup_printf (_("%s — session %s"), package, id);
+  return g_strdup_printf (_("%s — session %s"), package, short_id);
 }
 
 static char *

@@ -17,6 +17,7 @@ struct _ShoalStartDialog
   GtkCheckButton *immediate_check;
   GtkSpinButton  *min_clients_spin;
   GtkSpinButton  *max_wait_spin;
+  GtkSpinButton  *schedule_spin;
   GtkSpinButton  *rate_spin;
   GtkLabel       *error_label;
 };
@@ -47,6 +48,10 @@ start_activated (GtkWidget *widget, const char *action, GVariant *param)
   rules.min_clients = gtk_spin_button_get_value_as_int (self->min_clients_spin);
   rules.max_wait = gtk_spin_button_get_value_as_int (self->max_wait_spin);
   rules.max_rate = (guint64) gtk_spin_button_get_value_as_int (self->rate_spin) * 1000000;
+  if (gtk_spin_button_get_value_as_int (self->schedule_spin) > 0)
+    rules.start_at = g_get_real_time ()
+                     + (gint64) gtk_spin_button_get_value_as_int (self->schedule_spin) * 60
+                       * G_USEC_PER_SEC;
   if (package == NULL)
     {
       gtk_label_set_text (self->error_label, _("This distribution point has no package."));
@@ -87,6 +92,7 @@ shoal_start_dialog_class_init (ShoalStartDialogClass *klass)
   gtk_widget_class_bind_template_child (widget_class, ShoalStartDialog, immediate_check);
   gtk_widget_class_bind_template_child (widget_class, ShoalStartDialog, min_clients_spin);
   gtk_widget_class_bind_template_child (widget_class, ShoalStartDialog, max_wait_spin);
+  gtk_widget_class_bind_template_child (widget_class, ShoalStartDialog, schedule_spin);
   gtk_widget_class_bind_template_child (widget_class, ShoalStartDialog, rate_spin);
   gtk_widget_class_bind_template_child (widget_class, ShoalStartDialog, error_label);
   gtk_widget_class_install_action (widget_class, "dialog.start", NULL, start_activated);
