@@ -9,6 +9,7 @@
 #include "shoal-crypto.h"
 #include "shoal-http-server.h"
 #include "shoal-json-file.h"
+#include "shoal-password.h"
 
 #define CHUNK_SIZE       (256u << 10)
 #define MAX_QUEUED       2            /* chunks read ahead of the socket */
@@ -22,7 +23,9 @@ struct _ShoalHttpServer
   ShoalLibrary *library;
   gboolean      anonymous;
   char         *user;
-  char         *password;
+  char         *password;     /* the password, or its salted hash (shoal-password.h) */
+  guint8        verified[32]; /* SHA-256 of the last credential that matched the hash */
+  gboolean      have_verified;
   char         *admin_token;
   gboolean      tls;
 };
@@ -136,6 +139,7 @@ shoal_http_server_set_anonymous (ShoalHttpServer *self)
   self->anonymous = TRUE;
   g_clear_pointer (&self->user, g_free);
   clear_secret (&self->password);
+  self->have_verified = FALSE;
 }
 
 void
@@ -151,6 +155,7 @@ shoal_http_server_set_account_password (ShoalHttpServer *self,
   self->user = g_strdup (user);
   clear_secret (&self->password);
   self->password = g_strdup (password);
+  self->have_verified = FALSE;
 }
 
 gboolean
@@ -415,8 +420,31 @@ basic_ok (ShoalHttpServer   *self,
     }
   user_ok = secret_equal ((const char *) decoded, (gsize) (colon - (const char *) decoded),
                           self->user);
-  password_ok = secret_equal (colon + 1, len - (gsize) (colon + 1 - (const char *) decoded),
-                              self->password);
+  if (shoal_password_is_hash (self->password))
+    {
+      /* PBKDF2 is slow on purpose: a credential that matched once is then recognised by
+       * its SHA-256, so a client's many repair requests do not pay for it again. */
+      guint8 digest[SHOAL_SHA256_LEN];
+      guint8 diff = 0;
+
+      shoal_sha256 (decoded, len, digest);
+      for (gsize i = 0; i < sizeof digest; i++)
+        diff |= digest[i] ^ self->verified[i];
+      password_ok = self->have_verified && diff == 0;
+      if (!password_ok && user_ok)
+        {
+          password_ok = shoal_password_verify (self->password, colon + 1,
+                                               len - (gsize) (colon + 1 - (const char *) decoded));
+          if (password_ok)
+            {
+              memcpy (self->verified, digest, sizeof digest);
+              self->have_verified = TRUE;
+            }
+        }
+    }
+  else
+    password_ok = secret_equal (colon + 1, len - (gsize) (colon + 1 - (const char *) decoded),
+                                self->password);
   explicit_bzero (decoded, len);
   return user_ok & password_ok;
 }
