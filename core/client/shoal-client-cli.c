@@ -20,7 +20,6 @@
 #include "shoal-descriptor.h"
 #include "shoal-json-file.h"
 #include "shoal-tls.h"
-#include "shoal-probe-client.h"
 #include "shoal-range-fetcher.h"
 #include "shoal-reception.h"
 #include "shoal-transport-factory.h"
@@ -562,7 +561,6 @@ shoal_client_main (int    argc,
   g_autoptr(GOptionContext) context = g_option_context_new (NULL);
   g_autoptr(GError) error = NULL;
   Client c = { .join_timeout = 10 };
-  g_autofree char *probe_url = NULL;
   int rc;
   const GOptionEntry entries[] = {
     { "server", 's', 0, G_OPTION_ARG_STRING, &c.server, "Distribution point URL", "URL" },
@@ -584,9 +582,6 @@ shoal_client_main (int    argc,
     { "join-timeout", 0, 0, G_OPTION_ARG_INT, &c.join_timeout,
       "Seconds to wait for multicast before using HTTP (default 10)", "S" },
     { "quiet", 'q', 0, G_OPTION_ARG_NONE, &c.quiet, "Print errors only", NULL },
-    { "probe", 0, 0, G_OPTION_ARG_STRING, &probe_url,
-      "Receive a probe burst from the distribution point at URL, report loss and rate back, "
-      "and exit (uses --interface, --user, --password-file, --join-timeout)", "URL" },
     { "simulate-loss", 0, G_OPTION_FLAG_HIDDEN, G_OPTION_ARG_INT, &c.loss_permille,
       "Drop this many of every 1000 datagrams (demo)", "N" },
     { NULL }
@@ -600,14 +595,6 @@ shoal_client_main (int    argc,
   g_option_context_add_main_entries (context, entries, NULL);
   if ((rc = shoal_cli_parse (context, "shoal-client", &argc, &argv)) >= 0)
     return rc;
-  if (probe_url != NULL)
-    {
-      rc = shoal_probe_client_command (probe_url, c.user, c.password_file, c.interface,
-                                       c.transport, c.hostname, c.join_timeout > 10
-                                       ? c.join_timeout : 60);
-      client_clear (&c);
-      return rc;
-    }
   if (c.server == NULL || c.package == NULL || c.output == NULL)
     {
       shoal_cli_usage_error ("shoal-client", "--server, --package and --output are required");
