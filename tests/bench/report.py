@@ -66,8 +66,8 @@ def faster_peer(scen, size):
 
 def table(scen, size, ideal=None):
     n = SIZES[size]
-    head = (f"  {'tool':8} {'transfer s':>10} {'verified s':>10} {'Gbit/s':>7} "
-            f"{'wire/size':>9} {'sender CPU s':>12} {'sender RSS':>10} {'client RSS':>10}")
+    head = (f"  {'tool':8} {'xfer s':>7} {'verif s':>7} {'Gbit/s':>6} {'wire':>5} "
+            f"{'srv CPU':>7} {'cli CPU':>7} {'srv RSS':>7} {'cli RSS':>7}")
     if ideal:
         head += f" {'xfer/ideal':>10} {'verif/ideal':>11}"
     print(head + "  outputs")
@@ -80,12 +80,12 @@ def table(scen, size, ideal=None):
         wire = num(k + ".wire_bytes")
         srss = num(k + ".sender_rss_kib")
         crss = num(k + ".client_rss_kib")
-        row = (f"  {tool:8} {fmt(x, '{:.2f}', '(n/a)'):>10} {fmt(t):>10} "
-               f"{fmt(n * 8 / t / 1e9 if t else None, '{:.3f}'):>7} "
-               f"{fmt(wire / n if wire else None, '{:.3f}'):>9} "
-               f"{fmt(num(k + '.sender_cpu_s')):>12} "
-               f"{fmt(srss / 1024 if srss else None, '{:.1f} MiB'):>10} "
-               f"{fmt(crss / 1024 if crss else None, '{:.1f} MiB'):>10}")
+        row = (f"  {tool:8} {fmt(x):>7} {fmt(t):>7} "
+               f"{fmt(n * 8 / t / 1e9 if t else None, '{:.3f}'):>6} "
+               f"{fmt(wire / n if wire else None, '{:.3f}'):>5} "
+               f"{fmt(num(k + '.sender_cpu_s')):>7} {fmt(num(k + '.clients_cpu_s')):>7} "
+               f"{fmt(srss / 1024 if srss else None, '{:.1f}'):>7} "
+               f"{fmt(crss / 1024 if crss else None, '{:.1f}'):>7}")
         if ideal:
             row += (f" {fmt(x / ideal if x else None, '{:.3f}'):>10}"
                     f" {fmt(t / ideal if t else None, '{:.3f}'):>11}")
@@ -99,20 +99,18 @@ def table(scen, size, ideal=None):
             extra.append(f"sender payload {num(k + '.session_bytes_sent') / n:.4f}x size "
                          f"(repair {num(k + '.session_repair_bytes') / n:.4f}x)")
         if num(k + ".http_bytes") is not None:
-            extra.append(f"HTTP repair {num(k + '.http_bytes') / MIB:.1f} MiB over 3 clients")
-        if num(k + ".client_reported_s"):
-            extra.append(f"clients report up to {num(k + '.client_reported_s'):.2f} s")
+            extra.append(f"HTTP {num(k + '.http_bytes') / MIB:.1f} MiB to 3 clients")
         if extra:
             print("  shoal: " + "; ".join(extra))
-        phases = [("session_start_s", "clients' launch to session start"),
+        phases = [("session_start_s", "launch>start"),
                   ("first_pass_s", "first pass"),
-                  ("xfer_s", "session start to the last client's final read-back"),
-                  ("readback_s", "read-back and exit up to"),
-                  ("launch_verified_s", "launch to all verified")]
-        shown = [f"{label} {num(k + '.' + key):.2f} s" for key, label in phases
+                  ("xfer_s", "start>last read-back"),
+                  ("readback_s", "read-back+exit"),
+                  ("launch_verified_s", "launch>verified")]
+        shown = [f"{label} {num(k + '.' + key):.2f}" for key, label in phases
                  if num(k + "." + key) is not None]
         if shown:
-            print("  shoal phases: " + "; ".join(shown))
+            print("  shoal s: " + ", ".join(shown))
 
 
 def shoal_payload(k):
@@ -124,17 +122,20 @@ def shoal_payload(k):
 
 
 print(f"Shoal benchmark, {R.get('meta.date')}, commit {R.get('meta.commit')}, kernel "
-      f"{R.get('meta.kernel')}, {R.get('meta.cpus')} CPUs, load at start {R.get('meta.load')}")
-print(f"1 server, 3 clients on a namespace LAN; outputs under {R.get('meta.outdir')}; "
-      f"Shoal transport {R.get('meta.transport')}, extra shoald settings: "
-      f"{R.get('meta.shoal_opts')}")
+      f"{R.get('meta.kernel')}, {R.get('meta.cpus')} CPUs,\nload average at start "
+      f"{R.get('meta.load')}; 1 server, 3 clients on a namespace LAN; outputs under "
+      f"{R.get('meta.outdir')};\nShoal transport {R.get('meta.transport')}, extra shoald "
+      f"settings: {R.get('meta.shoal_opts')}")
 if R.get("meta.repeat", "1") != "1":
     print(f"Each measurement ran {R['meta.repeat']} times; the tables keep each tool's fastest.")
-print("Times run from session start: the peers' sender launch (receivers already waiting), "
-      "Shoal's start rule met (3 clients joined;\n its clients' launch to that is shown apart). "
-      "'verified' = all 3 outputs checked (Shoal: its clients exit 0 only then; peers: "
-      "transfer,\n then sha256sum on the 3 in parallel). Shoal's 'transfer' ends when the last "
-      "client starts its final read-back. Gbit/s = file size / verified time.")
+print("""\
+Times run from session start: the peers' sender launch (receivers already waiting), Shoal's
+start rule met (3 clients joined; from its clients' launch to that is shown apart). 'verified':
+all 3 outputs checked (Shoal's clients exit 0 only then; peers: transfer, then sha256sum on the
+3 in parallel). Shoal's 'transfer' ends when its last client starts the final read-back.
+Gbit/s = file size / verified time; wire = bytes out of the server's eth0 / file size; CPU in
+s (cli: the 3 receiving processes together, the peers' sha256sum not counted); RSS in MiB (cli:
+the largest of the 3).""")
 
 if "clean.sizes" in R:
     print("\n== Scenario 1: unshaped links, no loss ==")

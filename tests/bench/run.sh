@@ -180,7 +180,16 @@ check_outputs() {
   done
 }
 
+# /usr/bin/time -f '%e %U %S %M' files: the last line holds the figures (a killed command's
+# file starts with a line saying so).
 time_field() { awk -v n="$2" 'END { print $n }' "$1" 2>/dev/null || echo 0; }
+cpu_of() { awk 'END { printf "%.2f", $2 + $3 }' "$@" 2>/dev/null || echo 0; }
+# CPU seconds of the 3 clients together.
+clients_cpu() {
+  local d=$1
+  awk 'FNR == 1 { n++ } { u[n] = $2 + $3 } END { for (i in u) t += u[i]; printf "%.2f", t }' \
+    "$d"/c?.time 2>/dev/null || echo 0
+}
 
 show_tail() {
   local f
@@ -235,7 +244,8 @@ run_udpcast() {
   res "$k.xfer_s" "$(subf "$(maxf "${xfers[@]}")" "$t0")"
   res "$k.verified_s" "$(subf "$(maxf "${ends[@]}")" "$t0")"
   res "$k.wire_bytes" $(($(tx_bytes) - tx0))
-  res "$k.sender_cpu_s" "$(awk '{ print $2 + $3 }' "$d/srv.time" 2>/dev/null || echo 0)"
+  res "$k.sender_cpu_s" "$(cpu_of "$d/srv.time")"
+  res "$k.clients_cpu_s" "$(clients_cpu "$d")"
   res "$k.sender_rss_kib" "$(time_field "$d/srv.time" 4)"
   res "$k.client_rss_kib" "$rss"
   rm -f "$out"/u?
@@ -289,7 +299,8 @@ run_uftp() {
   res "$k.xfer_s" "$(subf "$t1" "$t0")"
   res "$k.verified_s" "$(subf "$(maxf "${ends[@]}")" "$t0")"
   res "$k.wire_bytes" $(($(tx_bytes) - tx0))
-  res "$k.sender_cpu_s" "$(awk '{ print $2 + $3 }' "$d/srv.time" 2>/dev/null || echo 0)"
+  res "$k.sender_cpu_s" "$(cpu_of "$d/srv.time")"
+  res "$k.clients_cpu_s" "$(clients_cpu "$d")"
   res "$k.sender_rss_kib" "$(time_field "$d/srv.time" 4)"
   res "$k.client_rss_kib" "$rss"
   rm -rf "$out"/f?
@@ -457,6 +468,7 @@ PY
   shoal_phases "$d" "$t0" "$k" "${ends[@]}"
   res "$k.wire_bytes" $(($(tx_bytes) - tx0))
   res "$k.client_rss_kib" "$rss"
+  res "$k.clients_cpu_s" "$(clients_cpu "$d")"
   res "$k.http_bytes" "$http"
   res "$k.client_reported_s" "$ctime"
   if kill -0 $spid 2>/dev/null; then
