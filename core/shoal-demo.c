@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -269,14 +270,43 @@ xoshiro_next (guint64 s[4])
   return result;
 }
 
+#define IMAGE_CHUNK ((guint64) 4 << 20)
+
+/* Chunk @index of the image: its own seed, so a write cut short resumes where it stopped
+ * and still gives the same bytes. */
+static void
+fill_chunk (guint64 *buf, gsize words, guint64 index)
+{
+  guint64 s[4], z = index * 0x9e3779b97f4a7c15ULL + 0x5eed;
+
+  for (int i = 0; i < 4; i++)
+    {
+      /* splitmix64, the seeding xoshiro's authors recommend */
+      guint64 x = (z += 0x9e3779b97f4a7c15ULL);
+      x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
+      x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
+      s[i] = x ^ (x >> 31);
+    }
+  for (gsize i = 0; i < words; i++)
+    buf[i] = xoshiro_next (s);
+}
+
+/* Writes the image to PATH.part, resuming a part left by an earlier run (the console may be
+ * closed while it writes), then renames it into place. */
 static gboolean
 write_image (const char *path, guint64 size, GCancellable *cancellable, GError **error)
 {
   g_autofree char *tmp = g_strconcat (path, ".part", NULL);
-  g_autofree guint64 *buf = g_new (guint64, (4 << 20) / 8);
-  guint64 s[4] = { 0x5eed5eed5eed5eedULL, 0x0123456789abcdefULL, 0xfedcba9876543210ULL, 42 };
-  FILE *f = fopen (tmp, "wb");
+  g_autofree guint64 *buf = g_new (guint64, IMAGE_CHUNK / 8);
+  guint64 done = 0;
+  GStatBuf st;
+  FILE *f;
 
+  if (g_stat (tmp, &st) == 0 && (guint64) st.st_size < size)
+    done = (guint64) st.st_size / IMAGE_CHUNK * IMAGE_CHUNK;
+  if (truncate (tmp, (off_t) done) != 0 && errno != ENOENT)
+    done = 0;
+  f = fopen (tmp, done > 0 ? "ab" : "wb");
   if (f == NULL)
     {
       int saved = errno;
@@ -284,18 +314,16 @@ write_image (const char *path, guint64 size, GCancellable *cancellable, GError *
                    "cannot create the demo image %s: %s", tmp, g_strerror (saved));
       return FALSE;
     }
-  for (guint64 done = 0; done < size;)
+  while (done < size)
     {
-      gsize chunk = (gsize) MIN ((guint64) 4 << 20, size - done);
+      gsize chunk = (gsize) MIN (IMAGE_CHUNK, size - done);
 
-      for (gsize i = 0; i < (chunk + 7) / 8; i++)
-        buf[i] = xoshiro_next (s);
+      fill_chunk (buf, (chunk + 7) / 8, done / IMAGE_CHUNK);
       if (fwrite (buf, 1, chunk, f) != chunk
           || g_cancellable_set_error_if_cancelled (cancellable, error))
         {
           int saved = errno;
           fclose (f);
-          g_unlink (tmp);
           if (error != NULL && *error == NULL)
             g_set_error (error, SHOAL_DEMO_ERROR, SHOAL_DEMO_ERROR_IMAGE,
                          "cannot write the demo image %s at offset %" G_GUINT64_FORMAT ": %s",
@@ -348,6 +376,8 @@ prepare_thread (GTask *task, gpointer source, gpointer data, GCancellable *cance
   GStatBuf st;
   guint mtu = 0;
 
+  /* Writing and hashing hundreds of MB must not starve the window that is opening. */
+  setpriority (PRIO_PROCESS, (id_t) gettid (), 10);
   if (g_mkdir_with_parents (pkg_dir, 0700) < 0)
     {
       int saved = errno;
@@ -356,7 +386,7 @@ prepare_thread (GTask *task, gpointer source, gpointer data, GCancellable *cance
                                "cannot create %s: %s", pkg_dir, g_strerror (saved));
       return;
     }
-  /* Generated once: the same seed gives the same bytes, so a kept image is still valid. */
+  /* Generated once: the same seeds give the same bytes, so a kept image is still valid. */
   if ((g_stat (image, &st) != 0 || (guint64) st.st_size != self->size)
       && !write_image (image, self->size, cancellable, &error))
     {

@@ -25,7 +25,9 @@ Xvfb -displayfd 3 -screen 0 1280x800x24 -nolisten tcp -nolisten local \
 xpid=$!
 trap 'kill $xpid 2>/dev/null || true; wait 2>/dev/null || true; rm -rf "$dir"' EXIT
 for _ in $(seq 50); do [ -s "$dir/display" ] && break; sleep 0.1; done
-[ -s "$dir/display" ] || { echo "test-ui-demo: Xvfb did not start" >&2; cat "$dir/xvfb.log" >&2; exit 1; }
+if [ ! -s "$dir/display" ]; then
+  echo "test-ui-demo: Xvfb did not start" >&2; cat "$dir/xvfb.log" >&2; exit 1
+fi
 export DISPLAY=":$(cat "$dir/display")" GDK_BACKEND=x11 GSK_RENDERER=${GSK_RENDERER:-cairo}
 export NO_AT_BRIDGE=1 XDG_CACHE_HOME="$out/cache" XDG_CONFIG_HOME="$out/config"
 
@@ -46,7 +48,10 @@ run () {
   timeout 90 "${wrapper[@]}" "$shoal" --demo --demo-loss --demo-size 48 --demo-clients $clients \
     --demo-exit-after 60 --demo-screenshots "$shots" "$@" >"$dir/stdout" 2>"$dir/stderr" || rc=$?
   cat "$dir/stdout"
-  [ $rc -eq 0 ] || { grep -v "session bus" "$dir/stderr" >&2 || true; echo "FAILED: $name: shoal exited with $rc" >&2; fail=1; return; }
+  if [ $rc -ne 0 ]; then
+    grep -v "session bus" "$dir/stderr" >&2 || true
+    echo "FAILED: $name: shoal exited with $rc" >&2; fail=1; return
+  fi
   # The receivers verified every block against the manifest and wrote the image.
   check "^demo: $clients clients, $clients complete, 0 failed .*receivers: $receivers" \
         "$name: every receiver ($receivers) completed"
@@ -57,7 +62,9 @@ run () {
     if [ ! -s "$png" ]; then echo "FAILED: no $png" >&2; fail=1; continue; fi
     if command -v identify >/dev/null; then
       sd=$(identify -format '%[fx:standard_deviation]' "$png")
-      awk -v s="$sd" 'BEGIN { exit !(s > 0.02) }' || { echo "FAILED: $png looks blank" >&2; fail=1; }
+      if ! awk -v s="$sd" 'BEGIN { exit !(s > 0.02) }'; then
+        echo "FAILED: $png looks blank" >&2; fail=1
+      fi
     fi
     echo "ok: $png"
   done

@@ -60,8 +60,10 @@ make_history (void)
     {
       gint64 now = t * G_USEC_PER_SEC;
 
-      shoal_rate_history_push (h, SHOAL_SERIES_SENT, 0, "sent", now, 800e6 + g_rand_double (rand) * 50e6);
-      shoal_rate_history_push (h, SHOAL_SERIES_REPAIR, 0, "repair", now, g_rand_double (rand) * 40e6);
+      shoal_rate_history_push (h, SHOAL_SERIES_SENT, 0, "sent", now,
+                               800e6 + g_rand_double (rand) * 50e6);
+      shoal_rate_history_push (h, SHOAL_SERIES_REPAIR, 0, "repair", now,
+                               g_rand_double (rand) * 40e6);
       for (guint c = 0; c < N_CLIENTS; c++)
         {
           g_snprintf (label, sizeof label, "pc%02u", c);

@@ -106,7 +106,8 @@ test_history_bounded (void)
       const ShoalRateSeries *s = shoal_rate_history_get_series (history, i);
 
       g_assert_cmpuint (shoal_sample_ring_get_length (s->ring), ==, SHOAL_RATE_HISTORY_CAPACITY);
-      g_assert_cmpint (shoal_sample_ring_get_last (s->ring)->time, ==, (gint64) 10000 * G_USEC_PER_SEC);
+      g_assert_cmpint (shoal_sample_ring_get_last (s->ring)->time, ==,
+                       (gint64) 10000 * G_USEC_PER_SEC);
       if (s->kind == SHOAL_SERIES_CLIENT)
         {
           /* Colours follow join order and never collide with the sender's two. */
