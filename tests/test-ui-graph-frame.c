@@ -5,7 +5,9 @@
 #include "config.h"
 
 #include <gtk/gtk.h>
+#include <signal.h>
 #include <stdio.h>
+#include <sys/prctl.h>
 
 #include "shoal-graph.h"
 
@@ -14,6 +16,13 @@
 #define N_FRAMES   20
 
 static GSubprocess *xvfb;
+
+/* In the child: the Xvfb goes when this test goes, even if it crashes. */
+static void
+die_with_parent (gpointer data)
+{
+  prctl (PR_SET_PDEATHSIG, SIGTERM);
+}
 
 /* A display for GTK: the one we have, or a private Xvfb. */
 static gboolean
@@ -31,6 +40,7 @@ ensure_display (void)
     return FALSE;
   launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE
                                         | G_SUBPROCESS_FLAGS_STDERR_SILENCE);
+  g_subprocess_launcher_set_child_setup (launcher, die_with_parent, NULL, NULL);
   xvfb = g_subprocess_launcher_spawn (launcher, &error, "Xvfb", "-displayfd", "1", "-screen",
                                       "0", "1280x800x24", "-nolisten", "tcp", NULL);
   if (xvfb == NULL)
