@@ -20,6 +20,7 @@
 #include "shoal-descriptor.h"
 #include "shoal-json-file.h"
 #include "shoal-tls.h"
+#include "shoal-probe-client.h"
 #include "shoal-range-fetcher.h"
 #include "shoal-reception.h"
 #include "shoal-transport-factory.h"
@@ -38,6 +39,7 @@ typedef struct
   char   *log_path;
   char   *hostname;
   gboolean http_only;
+  gboolean verify_readback;
   gboolean quiet;
   int     join_timeout;
   int     loss_permille;     /* hidden: the demo's simulated loss */
@@ -496,6 +498,7 @@ run (Client *c, GError **error)
   cfg.block_hashes = shoal_manifest_get_block_hashes (d->manifest);
   cfg.manifest = d->manifest;
   cfg.multicast_only = d->multicast_only;
+  cfg.verify_readback = c->verify_readback;
   cfg.join_timeout = (gint64) c->join_timeout * G_USEC_PER_SEC;
   cfg.simulate_loss_permille = CLAMP (c->loss_permille, 0, 1000);
 
@@ -533,8 +536,15 @@ run (Client *c, GError **error)
   if (!ok)
     return FALSE;
   shoal_reception_get_progress (rec, &p);
-  say (c, SHOAL_CMTRACE_INFO, "Step: verifying every file against the manifest");
-  if (!verify_files (c, d->manifest, out, error) || !shoal_output_sync (out, error))
+  /* Every block was checked before it was written and every file's SHA-256 as its bytes
+   * went out; --verify-readback reads the output back as well. */
+  if (c->verify_readback)
+    {
+      say (c, SHOAL_CMTRACE_INFO, "Step: reading every file back to verify it");
+      if (!verify_files (c, d->manifest, out, error))
+        return FALSE;
+    }
+  if (!shoal_output_sync (out, error))
     return FALSE;
   g_unlink (journal);
   say (c, SHOAL_CMTRACE_INFO, "verified %s: %" G_GUINT64_FORMAT " bytes by multicast, %"
@@ -561,6 +571,7 @@ shoal_client_main (int    argc,
   g_autoptr(GOptionContext) context = g_option_context_new (NULL);
   g_autoptr(GError) error = NULL;
   Client c = { .join_timeout = 10 };
+  g_autofree char *probe_url = NULL;
   int rc;
   const GOptionEntry entries[] = {
     { "server", 's', 0, G_OPTION_ARG_STRING, &c.server, "Distribution point URL", "URL" },
@@ -581,7 +592,12 @@ shoal_client_main (int    argc,
     { "http-only", 0, 0, G_OPTION_ARG_NONE, &c.http_only, "Skip multicast", NULL },
     { "join-timeout", 0, 0, G_OPTION_ARG_INT, &c.join_timeout,
       "Seconds to wait for multicast before using HTTP (default 10)", "S" },
+    { "verify-readback", 0, 0, G_OPTION_ARG_NONE, &c.verify_readback,
+      "Also read the whole output back and check every file's SHA-256", NULL },
     { "quiet", 'q', 0, G_OPTION_ARG_NONE, &c.quiet, "Print errors only", NULL },
+    { "probe", 0, 0, G_OPTION_ARG_STRING, &probe_url,
+      "Receive a probe burst from the distribution point at URL, report loss and rate back, "
+      "and exit (--join-timeout: seconds to wait for an armed probe)", "URL" },
     { "simulate-loss", 0, G_OPTION_FLAG_HIDDEN, G_OPTION_ARG_INT, &c.loss_permille,
       "Drop this many of every 1000 datagrams (demo)", "N" },
     { NULL }
@@ -595,6 +611,13 @@ shoal_client_main (int    argc,
   g_option_context_add_main_entries (context, entries, NULL);
   if ((rc = shoal_cli_parse (context, "shoal-client", &argc, &argv)) >= 0)
     return rc;
+  if (probe_url != NULL)
+    {
+      rc = shoal_probe_client_command (probe_url, c.user, c.password_file, c.interface,
+                                       c.transport, c.hostname, c.join_timeout);
+      client_clear (&c);
+      return rc;
+    }
   if (c.server == NULL || c.package == NULL || c.output == NULL)
     {
       shoal_cli_usage_error ("shoal-client", "--server, --package and --output are required");
