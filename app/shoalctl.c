@@ -3,6 +3,7 @@
 #include "config.h"
 
 #include "shoal-cli.h"
+#include "shoal-ctl-admin.h"
 #include "shoal-ctl-commands.h"
 #include "shoal-diag-commands.h"
 
@@ -14,6 +15,13 @@ static const ShoalCtlCommand commands[] = {
   { "package", "List packages or import one", shoal_ctl_cmd_package },
   { "start", "Start or schedule a session", shoal_ctl_cmd_start },
   { "stop", "Stop a session", shoal_ctl_cmd_stop },
+  { "multicast", "Enable multicast with its settings, or disable it", shoal_ctl_cmd_multicast },
+  { "preflight", "Test the network for multicast from a distribution point",
+    shoal_ctl_cmd_preflight },
+  { "access", "Turn anonymous access on or off", shoal_ctl_cmd_access },
+  { "keys", "Regenerate the multicast keys", shoal_ctl_cmd_keys },
+  { "probe", "Send a probe burst for shoal-client --probe", shoal_ctl_cmd_probe },
+  { "audit", "Show who changed what, and when", shoal_ctl_cmd_audit },
   { "decode", "Explain error codes (HRESULT, Win32, WDS, ConfigMgr)", shoal_diag_command_decode },
   { "analyze", "Find what failed in CMTrace logs (smsts.log)", shoal_diag_command_analyze },
   { NULL }

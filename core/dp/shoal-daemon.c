@@ -111,6 +111,7 @@ shoal_daemon_main (int    argc,
       return SHOAL_EXIT_OK;
     }
   dp = shoal_dp_new (g_steal_pointer (&config));
+  shoal_dp_set_config_path (dp, config_path);
   if (!shoal_dp_start (dp, &error))
     {
       fprintf (stderr, "shoald: %s\n", error->message);

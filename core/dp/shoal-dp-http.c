@@ -321,8 +321,8 @@ api_settings (ShoalDp *self, SoupServerMessage *msg, const char *method)
       g_autoptr(JsonNode) req = request_json (msg, TRUE);
       if (req == NULL)
         return;
-      if (!shoal_dp_update_settings (self, req, &error))
-        return shoal_http_reply_error (msg, SOUP_STATUS_BAD_REQUEST, "%s", error->message);
+      if (!shoal_dp_change_settings (self, req, shoal_dp_admin_who (msg), &error))
+        return shoal_http_reply_error (msg, status_for (error), "%s", error->message);
     }
   else if (!g_str_equal (method, "GET"))
     return shoal_http_reply_error (msg, SOUP_STATUS_METHOD_NOT_ALLOWED, "use GET or PUT");
@@ -381,6 +381,8 @@ handle_api (SoupServer *server, SoupServerMessage *msg, const char *path, GHashT
 
   if (parts[0] == NULL)
     return shoal_http_reply_error (msg, SOUP_STATUS_NOT_FOUND, "no such resource: %s", path);
+  if (shoal_dp_admin_handle_api (self, msg, method, parts))
+    return;
   if (g_str_equal (parts[0], "packages"))
     api_packages (self, msg, method, parts);
   else if (g_str_equal (parts[0], "sessions"))
@@ -407,6 +409,20 @@ handle_api (SoupServer *server, SoupServerMessage *msg, const char *path, GHashT
       json_builder_set_member_name (b, "access");
       json_builder_add_string_value (b, self->config->access == SHOAL_ACCESS_ANONYMOUS
                                         ? "anonymous" : "authenticated");
+      json_builder_set_member_name (b, "account");
+      if (self->config->access == SHOAL_ACCESS_AUTHENTICATED && self->config->account)
+        json_builder_add_string_value (b, self->config->account);
+      else
+        json_builder_add_null_value (b);
+      json_builder_set_member_name (b, "tls");
+      json_builder_add_boolean_value (b, self->tls != NULL);
+      json_builder_set_member_name (b, "multicast_enabled");
+      json_builder_add_boolean_value (b, self->config->multicast_enabled);
+      json_builder_set_member_name (b, "config_file");
+      if (self->config_path)
+        json_builder_add_string_value (b, self->config_path);
+      else
+        json_builder_add_null_value (b);
       json_builder_end_object (b);
       node = json_builder_get_root (b);
       shoal_http_reply_json (msg, SOUP_STATUS_OK, node);
@@ -516,6 +532,7 @@ shoal_dp_http_start (ShoalDp  *self,
   shoal_http_server_add_handler (http, "/api/v1", SHOAL_ACCESS_ADMIN, handle_api, self, NULL);
   shoal_http_server_add_handler (http, "/metrics", SHOAL_ACCESS_PUBLIC, handle_metrics, self,
                                  NULL);
+  shoal_dp_admin_http_start (self, http);
   self->event_streams = g_ptr_array_new ();
   g_signal_connect (self, "event", G_CALLBACK (on_dp_event), NULL);
   if (!shoal_http_server_listen (http, g_str_equal (host, "0.0.0.0") ? NULL : host, port, error))

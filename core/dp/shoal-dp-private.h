@@ -3,6 +3,8 @@
  * (shoal-dp-http.c). */
 #pragma once
 
+#include <libsoup/soup.h>
+
 #include "shoal-dp.h"
 #include "shoal-keystore.h"
 #include "shoal-library.h"
@@ -35,10 +37,28 @@ struct _ShoalDp
   GHashTable      *session_info;    /* id -> SessionInfo */
   guint            persist_timer;
   GPtrArray       *event_streams;   /* SoupServerMessage, paused, for /api/v1/events */
+
+  /* Admin operations (shoal-dp-admin.c). */
+  char            *config_path;     /* the file settings changes are written back to */
+  GPtrArray       *probes;          /* ShoalProbe, newest last */
+  GPtrArray       *preflights;      /* PreflightRun, newest last */
 };
 
 gboolean shoal_dp_http_start (ShoalDp  *self,
                               GError  **error);
 void     shoal_dp_http_stop  (ShoalDp  *self);
+
+/* shoal-dp-admin.c: its routes under /api/v1 (FALSE when @parts names none of them), the
+ * content-class /probe routes, and its share of dispose. */
+gboolean shoal_dp_admin_handle_api (ShoalDp            *self,
+                                    SoupServerMessage  *msg,
+                                    const char         *method,
+                                    char              **parts);
+void     shoal_dp_admin_http_start (ShoalDp            *self,
+                                    gpointer            http);
+void     shoal_dp_admin_dispose    (ShoalDp            *self);
+/* Who is asking, for the audit log: "console" when the request says so (X-Shoal-Actor),
+ * else "token:" and 8 hex digits of the admin token's SHA-256. Valid during the request. */
+const char *shoal_dp_admin_who     (SoupServerMessage  *msg);
 
 G_END_DECLS

@@ -32,6 +32,7 @@ shoal_dp_dispose (GObject *object)
   ShoalDp *self = SHOAL_DP (object);
 
   shoal_dp_stop (self);
+  shoal_dp_admin_dispose (self);
   g_clear_object (&self->http);
   g_clear_object (&self->sessions);
   g_clear_object (&self->library);
@@ -46,6 +47,7 @@ shoal_dp_finalize (GObject *object)
   ShoalDp *self = SHOAL_DP (object);
 
   shoal_config_free (self->config);
+  g_free (self->config_path);
   g_free (self->admin_token);
   g_free (self->tls_fingerprint);
   g_hash_table_unref (self->history);
@@ -753,19 +755,11 @@ shoal_dp_stop (ShoalDp *self)
   shoal_dp_http_stop (self);
 }
 
+/* In-process callers are the console. */
 gboolean
 shoal_dp_update_settings (ShoalDp   *self,
                           JsonNode  *settings,
                           GError   **error)
 {
-  g_autoptr(JsonNode) current = shoal_config_to_json (self->config);
-  g_autoptr(ShoalConfig) updated = shoal_config_new ();
-
-  /* Apply over a copy so a bad request changes nothing. */
-  if (!shoal_config_apply_json (updated, current, "current settings", error)
-      || !shoal_config_apply_json (updated, settings, "request", error))
-    return FALSE;
-  shoal_config_free (self->config);
-  self->config = g_steal_pointer (&updated);
-  return TRUE;
+  return shoal_dp_change_settings (self, settings, "console", error);
 }

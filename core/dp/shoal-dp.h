@@ -78,4 +78,47 @@ gboolean      shoal_dp_update_settings  (ShoalDp       *self,
                                          GError       **error);
 char         *shoal_dp_metrics          (ShoalDp       *self);
 
+/* Admin operations (shoal-dp-admin.c). @who names the caller in the audit log
+ * (STATE/audit.log): "console", or "token:" and the start of the admin token's SHA-256. */
+
+/* The config file the daemon was started with: settings changes are written back to it
+ * (atomically; only the keys that changed are touched). NULL: changes stay in memory. */
+void          shoal_dp_set_config_path  (ShoalDp       *self,
+                                         const char    *path);
+const char   *shoal_dp_get_config_path  (ShoalDp       *self);
+/* Validates @settings over the current ones without changing anything: the config rules,
+ * the multicast range (order, reserved blocks), the interface and whether the UDP ports
+ * are free (SHOAL_DP_ERROR_CONFLICT). @warnings (may be NULL) receives a JSON array of
+ * strings, e.g. a range outside the administratively scoped block. */
+gboolean      shoal_dp_check_settings   (ShoalDp       *self,
+                                         JsonNode      *settings,
+                                         JsonNode     **warnings,
+                                         GError       **error);
+/* Checks, writes the config file, applies and audits; on any error nothing has changed,
+ * on disk or in memory. Running sessions keep going. */
+gboolean      shoal_dp_change_settings  (ShoalDp       *self,
+                                         JsonNode      *settings,
+                                         const char    *who,
+                                         GError       **error);
+/* Anonymous or authenticated access, live and in the config file. Authenticated mode needs
+ * TLS, @account (or the current one) and @password, stored only as a salted hash in
+ * STATE/account-*.pwhash. */
+gboolean      shoal_dp_set_access       (ShoalDp       *self,
+                                         gboolean       anonymous,
+                                         const char    *account,
+                                         const char    *password,
+                                         const char    *who,
+                                         GError       **error);
+/* Removes the keys of sessions that are over and checks the others (running sessions keep
+ * theirs), and with @signing replaces the signing key. Every step is atomic. Returns
+ * {removed, kept: [ids], signing_rotated, key_fingerprint, previous_fingerprint}. */
+JsonNode     *shoal_dp_regenerate_keys  (ShoalDp       *self,
+                                         gboolean       signing,
+                                         const char    *who,
+                                         GError       **error);
+/* The last @max entries of the audit log, oldest first. */
+JsonNode     *shoal_dp_read_audit       (ShoalDp       *self,
+                                         guint          max,
+                                         GError       **error);
+
 G_END_DECLS

@@ -34,6 +34,7 @@ struct _ShoalKeystore
   ShoalSigningKey *signing;
   GMutex           lock;          /* guards sessions and the session key files */
   GHashTable      *sessions;      /* id -> guint8[SHOAL_AEAD_KEY_LEN] */
+  GPtrArray       *retired;       /* signing keys replaced by a rotation */
 };
 
 G_DEFINE_TYPE (ShoalKeystore, shoal_keystore, G_TYPE_OBJECT)
@@ -53,6 +54,7 @@ shoal_keystore_finalize (GObject *object)
 
   g_clear_pointer (&self->sessions, g_hash_table_unref);
   g_clear_pointer (&self->signing, shoal_signing_key_free);
+  g_clear_pointer (&self->retired, g_ptr_array_unref);
   g_clear_pointer (&self->dir, g_free);
   g_mutex_clear (&self->lock);
   G_OBJECT_CLASS (shoal_keystore_parent_class)->finalize (object);
@@ -496,6 +498,37 @@ shoal_keystore_rotate_session_key (ShoalKeystore *self,
   /* The rename in shoal_atomic_write is the commit point: the old file (and the cached key)
    * stay until the new file is complete on disk. */
   return new_session_key (self, session_id, path, out, error);
+}
+
+gboolean
+shoal_keystore_rotate_signing_key (ShoalKeystore  *self,
+                                   GError        **error)
+{
+  g_autoptr(ShoalSigningKey) key = NULL;
+  g_autofree char *path = NULL;
+  guint8 seed[SHOAL_ED25519_SEED_LEN];
+  gboolean ok;
+
+  g_return_val_if_fail (SHOAL_IS_KEYSTORE (self), FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  key = shoal_signing_key_generate (error);
+  if (key == NULL)
+    return FALSE;
+  path = g_build_filename (self->dir, SIGNING_FILE, NULL);
+  shoal_signing_key_get_seed (key, seed);
+  ok = write_key_file (path, FORMAT_SIGNING, NULL, seed, sizeof seed, key, error);
+  memset (seed, 0, sizeof seed);
+  if (!ok)
+    return FALSE;
+  g_message ("Replaced the signing key “%s”: fingerprint %s, was %s", path,
+             shoal_signing_key_get_fingerprint (key),
+             shoal_signing_key_get_fingerprint (self->signing));
+  if (self->retired == NULL)
+    self->retired = g_ptr_array_new_with_free_func ((GDestroyNotify) shoal_signing_key_free);
+  g_ptr_array_add (self->retired, self->signing);
+  self->signing = g_steal_pointer (&key);
+  return TRUE;
 }
 
 gboolean

@@ -43,6 +43,12 @@ gboolean         shoal_keystore_rotate_session_key (ShoalKeystore  *self,
                                                     const char     *session_id,
                                                     guint8         *out,
                                                     GError        **error);
+/* Replaces the signing key with a fresh one, atomically: the rename of the new key file is
+ * the commit point, so a crash leaves the old key or the new one, never neither. On failure
+ * the old key stays. Clients that pinned the old fingerprint must be given the new one.
+ * Earlier keys stay valid in memory for callers still holding them. */
+gboolean         shoal_keystore_rotate_signing_key (ShoalKeystore  *self,
+                                                    GError        **error);
 /* Forgets the session's key; a missing key is not an error. */
 gboolean         shoal_keystore_delete_session_key (ShoalKeystore  *self,
                                                     const char     *session_id,

@@ -19,6 +19,7 @@ struct _ShoalRestClient
   char        *token;
   char        *pin;
   char        *seen;
+  char        *actor;
   SoupSession *session;
 };
 
@@ -48,6 +49,7 @@ shoal_rest_client_free (ShoalRestClient *c)
   g_free (c->token);
   g_free (c->pin);
   g_free (c->seen);
+  g_free (c->actor);
   g_clear_object (&c->session);
   g_free (c);
 }
@@ -56,6 +58,14 @@ const char *
 shoal_rest_client_get_tls_seen (ShoalRestClient *c)
 {
   return c->seen;
+}
+
+void
+shoal_rest_client_set_actor (ShoalRestClient *c,
+                             const char      *actor)
+{
+  g_free (c->actor);
+  c->actor = g_strdup (actor);
 }
 
 static gboolean
@@ -87,6 +97,9 @@ make_message (ShoalRestClient *c, const char *method, const char *path, GError *
       soup_message_headers_replace (soup_message_get_request_headers (msg), "Authorization",
                                     auth);
     }
+  if (c->actor != NULL)
+    soup_message_headers_replace (soup_message_get_request_headers (msg), "X-Shoal-Actor",
+                                  c->actor);
   return msg;
 }
 

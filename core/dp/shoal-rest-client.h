@@ -37,6 +37,9 @@ GBytes          *shoal_rest_client_get_raw (ShoalRestClient *client,
                                            char            **content_type,
                                            GError          **error);
 const char      *shoal_rest_client_get_tls_seen (ShoalRestClient *client);
+/* Names the caller in the distribution point's audit log ("console"); NULL: the token. */
+void             shoal_rest_client_set_actor (ShoalRestClient *client,
+                                           const char       *actor);
 char            *shoal_rest_read_token    (const char       *token_file,
                                            GError          **error);
 
