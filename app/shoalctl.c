@@ -6,6 +6,7 @@
 #include "shoal-ctl-admin.h"
 #include "shoal-ctl-commands.h"
 #include "shoal-diag-commands.h"
+#include "shoal-report-command.h"
 
 static const ShoalCtlCommand commands[] = {
   /* { "name", "one-line summary", shoal_xxx_command_name }, one line per command */
@@ -22,6 +23,8 @@ static const ShoalCtlCommand commands[] = {
   { "keys", "Regenerate the multicast keys", shoal_ctl_cmd_keys },
   { "probe", "Send a probe burst for shoal-client --probe", shoal_ctl_cmd_probe },
   { "audit", "Show who changed what, and when", shoal_ctl_cmd_audit },
+  { "report", "Write a session's report (JSON, CSV, HTML, PDF) or the client history",
+    shoal_report_command },
   { "decode", "Explain error codes (HRESULT, Win32, WDS, ConfigMgr)", shoal_diag_command_decode },
   { "analyze", "Find what failed in CMTrace logs (smsts.log)", shoal_diag_command_analyze },
   { NULL }

@@ -22,6 +22,7 @@ packages=(
   desktop-file-utils appstream
   xvfb xauth imagemagick fonts-dejavu-core
   nftables iproute2 udpcast uftp python3 time
+  libcairo2-dev libpango1.0-dev poppler-utils python3-jsonschema
 )
 
 missing=()

@@ -9,6 +9,7 @@
 #include "shoal-client-record.h"
 #include "shoal-dp-private.h"
 #include "shoal-http-server.h"
+#include "shoal-report-api.h"
 
 static guint
 status_for (GError *error)
@@ -383,6 +384,8 @@ handle_api (SoupServer *server, SoupServerMessage *msg, const char *path, GHashT
     return shoal_http_reply_error (msg, SOUP_STATUS_NOT_FOUND, "no such resource: %s", path);
   if (shoal_dp_admin_handle_api (self, msg, method, parts))
     return;
+  if (shoal_report_handle_api (self, msg, method, parts))
+    return;
   if (g_str_equal (parts[0], "packages"))
     api_packages (self, msg, method, parts);
   else if (g_str_equal (parts[0], "sessions"))
@@ -495,6 +498,28 @@ shoal_dp_metrics (ShoalDp *self)
   return g_string_free (out, FALSE);
 }
 
+/* Package content served over HTTP is the repair of the newest session of that package
+ * that has a client at that address; it is counted there. Bytes to addresses that joined no
+ * session (clients that never received multicast) are not attributed to any. */
+static void
+on_content_served (ShoalHttpServer *http, const char *package, const char *address,
+                   guint64 bytes, ShoalDp *self)
+{
+  GListModel *sessions = G_LIST_MODEL (self->sessions);
+
+  for (guint i = g_list_model_get_n_items (sessions); i-- > 0; )
+    {
+      g_autoptr(ShoalSession) s = g_list_model_get_item (sessions, i);
+
+      if (g_str_equal (shoal_session_get_package (s), package)
+          && shoal_session_has_client_address (s, address))
+        {
+          shoal_session_add_http_bytes (s, address, bytes);
+          return;
+        }
+    }
+}
+
 static void
 handle_metrics (SoupServer *server, SoupServerMessage *msg, const char *path, GHashTable *query,
                 gpointer data)
@@ -532,6 +557,7 @@ shoal_dp_http_start (ShoalDp  *self,
   shoal_http_server_add_handler (http, "/api/v1", SHOAL_ACCESS_ADMIN, handle_api, self, NULL);
   shoal_http_server_add_handler (http, "/metrics", SHOAL_ACCESS_PUBLIC, handle_metrics, self,
                                  NULL);
+  g_signal_connect_object (http, "content-served", G_CALLBACK (on_content_served), self, 0);
   shoal_dp_admin_http_start (self, http);
   self->event_streams = g_ptr_array_new ();
   g_signal_connect (self, "event", G_CALLBACK (on_dp_event), NULL);

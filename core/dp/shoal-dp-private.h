@@ -18,6 +18,7 @@ typedef struct
   guint    ttl;
   gboolean multicast_only;
   guint    start_timer;     /* a scheduled start */
+  guint64  http_saved;      /* HTTP bytes counted in the record on disk */
 } SessionInfo;
 
 struct _ShoalDp

@@ -148,6 +148,8 @@ persist_session (ShoalDp *self, ShoalSession *session)
 
   json_object_set_int_member (obj, "session_id", shoal_session_get_session_id (session));
   json_object_set_boolean_member (obj, "multicast_only", info ? info->multicast_only : FALSE);
+  if (info != NULL)
+    info->http_saved = shoal_session_get_http_bytes (session);
   if (!shoal_json_file_save (path, node, &error))
     g_warning ("cannot save the history of session %s: %s", shoal_session_get_id (session),
                error->message);
@@ -196,6 +198,14 @@ persist_active (gpointer data)
           g_autoptr(JsonNode) node = shoal_session_to_json (s, FALSE);
           persist_session (self, s);
           emit_event (self, "session", node);
+        }
+      else
+        {
+          SessionInfo *info = g_hash_table_lookup (self->session_info, shoal_session_get_id (s));
+
+          /* Clients repair over HTTP after the multicast: keep their bytes in the record. */
+          if (info != NULL && info->http_saved != shoal_session_get_http_bytes (s))
+            persist_session (self, s);
         }
     }
   return G_SOURCE_CONTINUE;
@@ -356,6 +366,7 @@ create_session (ShoalDp *self, ShoalPackage *package, const char *id, guint32 se
   session = shoal_session_new (id, shoal_package_get_name (package), &cfg, transport,
                                shoal_package_read_func, g_object_ref (package),
                                g_object_unref);
+  shoal_session_set_http_counted (session, TRUE);   /* by on_content_served() */
   g_signal_connect_object (session, "event", G_CALLBACK (on_session_event), self, 0);
   g_signal_connect_object (session, "finished", G_CALLBACK (on_session_finished), self, 0);
   if (!shoal_session_start (session, error))

@@ -72,6 +72,9 @@ shoal_http_server_finalize (GObject *object)
   G_OBJECT_CLASS (shoal_http_server_parent_class)->finalize (object);
 }
 
+enum { SIGNAL_CONTENT_SERVED, N_SIGNALS };
+static guint signals[N_SIGNALS];
+
 static void
 shoal_http_server_class_init (ShoalHttpServerClass *klass)
 {
@@ -79,6 +82,12 @@ shoal_http_server_class_init (ShoalHttpServerClass *klass)
 
   object_class->dispose = shoal_http_server_dispose;
   object_class->finalize = shoal_http_server_finalize;
+
+  /* (package, remote address, bytes): a response of package content (stream or file,
+   * whole or a range) is over, having written that many body bytes to the network. */
+  signals[SIGNAL_CONTENT_SERVED] =
+    g_signal_new ("content-served", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL,
+                  NULL, NULL, G_TYPE_NONE, 3, G_TYPE_STRING, G_TYPE_STRING, G_TYPE_UINT64);
 }
 
 static void
@@ -914,6 +923,55 @@ serve_range (SoupServerMessage *msg,
 
 /* ---- /packages/ ------------------------------------------------------------------------- */
 
+/* What one content response wrote, for the "content-served" signal: reports count the HTTP
+ * repair each client got. */
+typedef struct
+{
+  ShoalHttpServer *server;
+  char            *package;
+  guint64          bytes;
+} Served;
+
+static void
+served_wrote (SoupServerMessage *msg, guint chunk_size, Served *served)
+{
+  served->bytes += chunk_size;
+}
+
+static void
+served_finished (SoupServerMessage *msg, Served *served)
+{
+  guint status = soup_server_message_get_status (msg);
+  const char *address = soup_server_message_get_remote_host (msg);
+
+  if (served->bytes > 0 && address != NULL
+      && (status == SOUP_STATUS_OK || status == SOUP_STATUS_PARTIAL_CONTENT))
+    g_signal_emit (served->server, signals[SIGNAL_CONTENT_SERVED], 0, served->package, address,
+                   served->bytes);
+}
+
+static void
+served_free (gpointer data, GClosure *closure)
+{
+  Served *served = data;
+
+  g_object_unref (served->server);
+  g_free (served->package);
+  g_free (served);
+}
+
+static void
+watch_served (ShoalHttpServer *self, SoupServerMessage *msg, const char *package)
+{
+  Served *served = g_new0 (Served, 1);
+
+  served->server = g_object_ref (self);
+  served->package = g_strdup (package);
+  g_signal_connect (msg, "wrote-body-data", G_CALLBACK (served_wrote), served);
+  g_signal_connect_data (msg, "finished", G_CALLBACK (served_finished), served, served_free,
+                         0);
+}
+
 /* Splits the still-encoded path after "/packages/" into decoded segments, refusing what
  * could name something else than a package file: "..", ".", empty segments, encoded
  * slashes, NUL, backslashes, control characters. */
@@ -1034,6 +1092,7 @@ handle_packages (SoupServer        *server,
                               "content is not served over HTTP", segs[0]);
       return;
     }
+  watch_served (self, msg, segs[0]);
   if (strcmp (segs[1], "stream") == 0)
     {
       g_autofree char *what = g_strdup_printf ("package %s stream", segs[0]);

@@ -20,6 +20,7 @@ struct _ShoalRateHistory
 
   guint         capacity;
   GPtrArray    *series;        /* ShoalRateSeries* */
+  GHashTable   *client_series; /* client id -> ShoalRateSeries*, for sessions of thousands */
   guint         n_clients;
   gint64        origin;        /* time of the first sample ever; 0: none yet */
   gboolean      compacting;
@@ -45,6 +46,7 @@ series_free (gpointer data)
 static void
 shoal_rate_history_finalize (GObject *object)
 {
+  g_hash_table_unref (SHOAL_RATE_HISTORY (object)->client_series);
   g_ptr_array_unref (SHOAL_RATE_HISTORY (object)->series);
   G_OBJECT_CLASS (shoal_rate_history_parent_class)->finalize (object);
 }
@@ -66,6 +68,7 @@ static void
 shoal_rate_history_init (ShoalRateHistory *self)
 {
   self->series = g_ptr_array_new_with_free_func (series_free);
+  self->client_series = g_hash_table_new (NULL, NULL);
   self->stride = 1;
 }
 
@@ -84,11 +87,13 @@ shoal_rate_history_new (guint capacity)
 static ShoalRateSeries *
 find_series (ShoalRateHistory *self, ShoalSeriesKind kind, guint32 client_id)
 {
+  if (kind == SHOAL_SERIES_CLIENT)
+    return g_hash_table_lookup (self->client_series, GUINT_TO_POINTER (client_id));
   for (guint i = 0; i < self->series->len; i++)
     {
       ShoalRateSeries *s = g_ptr_array_index (self->series, i);
 
-      if (s->kind == kind && (kind != SHOAL_SERIES_CLIENT || s->client_id == client_id))
+      if (s->kind == kind)
         return s;
     }
   return NULL;
@@ -108,6 +113,8 @@ ensure_series (ShoalRateHistory *self, ShoalSeriesKind kind, guint32 client_id,
       s->colour = kind == SHOAL_SERIES_CLIENT ? 2 + self->n_clients++ : (guint) kind;
       s->ring = shoal_sample_ring_new (self->capacity);
       g_ptr_array_add (self->series, s);
+      if (kind == SHOAL_SERIES_CLIENT)
+        g_hash_table_insert (self->client_series, GUINT_TO_POINTER (client_id), s);
     }
   if (g_strcmp0 (s->label, label) != 0)
     {
@@ -201,6 +208,37 @@ compact (ShoalRateHistory *self)
   self->stride *= 2;
 }
 
+/**
+ * shoal_rate_history_take_round:
+ * @clients: (array length=n_clients): every client the session has had so far, in join
+ *   order: a client's series must get a value in every round from its first on
+ *
+ * One round of samples (a session takes one a second).
+ */
+void
+shoal_rate_history_take_round (ShoalRateHistory            *self,
+                               gint64                       now,
+                               double                       sent,
+                               double                       repair,
+                               const ShoalRateClientSample *clients,
+                               guint                        n_clients)
+{
+  g_return_if_fail (SHOAL_IS_RATE_HISTORY (self));
+  g_return_if_fail (clients != NULL || n_clients == 0);
+
+  round_push (self, SHOAL_SERIES_SENT, 0, _("sent"), now, sent);
+  round_push (self, SHOAL_SERIES_REPAIR, 0, _("repair"), now, repair);
+  for (guint i = 0; i < n_clients; i++)
+    round_push (self, SHOAL_SERIES_CLIENT, clients[i].id, clients[i].label, now,
+                clients[i].rate);
+  self->rounds++;
+  if (self->compacting && self->rounds % self->stride == 0 && self->series->len > 0
+      && shoal_sample_ring_get_length (((ShoalRateSeries *) self->series->pdata[0])->ring)
+         == self->capacity)
+    compact (self);
+  g_signal_emit (self, signals[SIGNAL_CHANGED], 0);
+}
+
 /* Takes one round of samples from @session's published figures. */
 void
 shoal_rate_history_sample (ShoalRateHistory *self,
@@ -209,33 +247,30 @@ shoal_rate_history_sample (ShoalRateHistory *self,
 {
   GListModel *clients;
   guint n;
+  g_autofree ShoalRateClientSample *samples = NULL;
+  g_autoptr(GPtrArray) labels = g_ptr_array_new_with_free_func (g_free);
 
   g_return_if_fail (SHOAL_IS_RATE_HISTORY (self));
   g_return_if_fail (SHOAL_IS_SESSION (session));
 
-  round_push (self, SHOAL_SERIES_SENT, 0, _("sent"), now, shoal_session_get_rate (session));
-  round_push (self, SHOAL_SERIES_REPAIR, 0, _("repair"), now,
-              shoal_session_get_repair_rate (session));
   clients = shoal_session_get_clients (session);
   n = g_list_model_get_n_items (clients);
+  samples = g_new0 (ShoalRateClientSample, MAX (n, 1));
   for (guint i = 0; i < n; i++)
     {
       g_autoptr(ShoalClientRecord) c = g_list_model_get_item (clients, i);
       const char *host = shoal_client_record_get_hostname (c);
-      g_autofree char *label = host && *host
-                               ? g_strdup (host)
-                               : g_strdup_printf (_("client %08x"),
-                                                  shoal_client_record_get_id (c));
+      char *label = host && *host ? g_strdup (host)
+                                  : g_strdup_printf (_("client %08x"),
+                                                     shoal_client_record_get_id (c));
 
-      round_push (self, SHOAL_SERIES_CLIENT, shoal_client_record_get_id (c), label, now,
-                  shoal_client_record_get_rate (c));
+      g_ptr_array_add (labels, label);
+      samples[i].id = shoal_client_record_get_id (c);
+      samples[i].label = label;
+      samples[i].rate = shoal_client_record_get_rate (c);
     }
-  self->rounds++;
-  if (self->compacting && self->rounds % self->stride == 0 && self->series->len > 0
-      && shoal_sample_ring_get_length (((ShoalRateSeries *) self->series->pdata[0])->ring)
-         == self->capacity)
-    compact (self);
-  g_signal_emit (self, signals[SIGNAL_CHANGED], 0);
+  shoal_rate_history_take_round (self, now, shoal_session_get_rate (session),
+                                 shoal_session_get_repair_rate (session), samples, n);
 }
 
 /* The history of @session: made with the session, which samples it every second while it

@@ -32,6 +32,14 @@ typedef struct
   guint            pending_rounds;
 } ShoalRateSeries;
 
+/* One client's value in a round of samples. */
+typedef struct
+{
+  guint32     id;
+  const char *label;
+  double      rate;               /* bits/s */
+} ShoalRateClientSample;
+
 #define SHOAL_TYPE_RATE_HISTORY (shoal_rate_history_get_type ())
 G_DECLARE_FINAL_TYPE (ShoalRateHistory, shoal_rate_history, SHOAL, RATE_HISTORY, GObject)
 
@@ -40,6 +48,12 @@ ShoalRateHistory      *shoal_rate_history_for_session  (ShoalSession     *sessio
 void                   shoal_rate_history_sample       (ShoalRateHistory *self,
                                                         ShoalSession     *session,
                                                         gint64            now);
+void                   shoal_rate_history_take_round   (ShoalRateHistory *self,
+                                                        gint64            now,
+                                                        double            sent,
+                                                        double            repair,
+                                                        const ShoalRateClientSample *clients,
+                                                        guint             n_clients);
 void                   shoal_rate_history_push         (ShoalRateHistory *self,
                                                         ShoalSeriesKind   kind,
                                                         guint32           client_id,

@@ -749,6 +749,13 @@ shoal_session_add_http_bytes (ShoalSession *self,
   self->http_bytes_total += bytes;
 }
 
+guint64
+shoal_session_get_http_bytes (ShoalSession *self)
+{
+  g_return_val_if_fail (SHOAL_IS_SESSION (self), 0);
+  return self->http_bytes_total;
+}
+
 /* Whether a client at @address is one of this session's. */
 gboolean
 shoal_session_has_client_address (ShoalSession *self,

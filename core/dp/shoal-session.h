@@ -68,6 +68,7 @@ void          shoal_session_set_http_counted (ShoalSession   *self,
 void          shoal_session_add_http_bytes (ShoalSession     *self,
                                             const char       *address,
                                             guint64           bytes);
+guint64       shoal_session_get_http_bytes (ShoalSession     *self);
 gboolean      shoal_session_has_client_address (ShoalSession *self,
                                             const char       *address);
 
