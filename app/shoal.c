@@ -10,6 +10,7 @@
 #include "shoal-cli.h"
 #include "shoal-demo.h"
 #include "shoal-point.h"
+#include "shoal-remote-link.h"
 #include "shoal-window.h"
 
 static gboolean opt_demo;
@@ -228,6 +229,13 @@ on_activate (GtkApplication *app)
   g_list_store_append (points, console.embedded);
   if (!shoal_point_load_remotes (remotes, points, &error))
     g_warning ("cannot read the remembered distribution points: %s", error->message);
+  /* Remote points show what their shoald says, over its REST API. */
+  for (guint i = 0; i < g_list_model_get_n_items (G_LIST_MODEL (points)); i++)
+    {
+      g_autoptr(ShoalPoint) p = g_list_model_get_item (G_LIST_MODEL (points), i);
+      if (g_strcmp0 (shoal_point_get_kind (p), "remote") == 0)
+        shoal_remote_link_attach (p, 2);
+    }
   shoal_window_select_point (console.window, console.embedded);
   if (opt_log != NULL)
     {

@@ -6,6 +6,7 @@
 #include <glib/gi18n.h>
 
 #include "shoal-add-point-dialog.h"
+#include "shoal-remote-link.h"
 
 struct _ShoalAddPointDialog
 {
@@ -44,6 +45,7 @@ add_activated (GtkWidget *widget, const char *action, GVariant *param)
       return;
     }
   point = shoal_point_new_remote (name, url, *token ? token : NULL);
+  shoal_remote_link_attach (point, 2);
   g_signal_emit (self, signals[SIGNAL_POINT_ADDED], 0, point);
   gtk_window_destroy (GTK_WINDOW (self));
 }

@@ -222,6 +222,22 @@ shoal_package_get_n_files (ShoalPackage *self)
   return shoal_manifest_get_n_files (self->manifest);
 }
 
+/* A package of a remote distribution point, known from its manifest and the REST API's
+ * state and flags: no content here, so reads fail. */
+ShoalPackage *
+shoal_package_new_remote (ShoalManifest *manifest,
+                          GBytes        *manifest_json,
+                          const char    *state,
+                          gboolean       multicast_only)
+{
+  ShoalPackage *self = shoal_package_new ("", "", manifest, manifest_json);
+
+  g_free (self->state);
+  self->state = g_strdup (state ? state : "ready");
+  self->multicast_only = multicast_only;
+  return self;
+}
+
 ShoalManifest *
 shoal_package_get_manifest (ShoalPackage *self)
 {

@@ -37,6 +37,10 @@ ShoalPackage  *shoal_package_new                (const char    *content_dir,
                                                  ShoalManifest *manifest,
                                                  GBytes        *manifest_json);
 
+ShoalPackage  *shoal_package_new_remote         (ShoalManifest *manifest,
+                                                 GBytes        *manifest_json,
+                                                 const char    *state,
+                                                 gboolean       multicast_only);
 const char    *shoal_package_get_name           (ShoalPackage  *self);
 const char    *shoal_package_get_content_dir    (ShoalPackage  *self);
 guint64        shoal_package_get_size           (ShoalPackage  *self);

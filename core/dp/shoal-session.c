@@ -64,6 +64,13 @@ struct _ShoalSession
   GHashTable  *client_index;     /* id -> ShoalClientRecord */
   GListStore  *events;
   gint64       last_sample;      /* wall time of the rate history's last round */
+
+  /* A session of a remote distribution point, mirrored from its REST API. */
+  gboolean     remote;
+  double       remote_progress;
+  gint64       remote_eta;
+  char        *remote_group;
+  guint        remote_port;
   GHashTable  *http_bytes;       /* client address -> guint64 *, content served over HTTP */
   guint64      http_bytes_total;
   gboolean     http_counted;     /* an HTTP server reports what it serves to the clients */
@@ -123,6 +130,7 @@ shoal_session_finalize (GObject *object)
   g_array_unref (self->snap.members);
   g_array_unref (self->snap.events);
   g_free (self->snap.error);
+  g_free (self->remote_group);
   g_free (self->state);
   g_free (self->error);
   g_object_unref (self->clients);
@@ -682,6 +690,8 @@ shoal_session_get_bytes_sent (ShoalSession *self)
 double
 shoal_session_get_progress (ShoalSession *self)
 {
+  if (self->remote)
+    return self->remote_progress;
   if (self->stats.n_blocks == 0)
     return 0;
   return MIN (1.0, (double) self->stats.sweep / self->stats.n_blocks);
@@ -704,6 +714,8 @@ shoal_session_get_eta (ShoalSession *self)
 {
   guint64 left;
 
+  if (self->remote)
+    return self->remote_eta;
   if (self->rate == 0 || self->stats.state != SHOAL_SESSION_RUNNING)
     return -1;
   left = self->config.layout.total_size - MIN (self->stats.source_bytes,
@@ -899,15 +911,17 @@ shoal_session_to_json (ShoalSession *self,
     json_builder_add_string_value (b, self->error);
   else
     json_builder_add_null_value (b);
-  group = g_inet_address_to_string (
-    g_inet_socket_address_get_address (shoal_transport_get_group (self->transport)));
+  group = self->transport
+          ? g_inet_address_to_string (g_inet_socket_address_get_address (
+              shoal_transport_get_group (self->transport)))
+          : g_strdup (self->remote_group ? self->remote_group : "");
   json_builder_set_member_name (b, "group");
   json_builder_add_string_value (b, group);
   json_builder_set_member_name (b, "port");
-  json_builder_add_int_value (b, g_inet_socket_address_get_port (
-    shoal_transport_get_group (self->transport)));
+  json_builder_add_int_value (b, self->transport ? g_inet_socket_address_get_port (
+    shoal_transport_get_group (self->transport)) : self->remote_port);
   json_builder_set_member_name (b, "interface");
-  if (shoal_transport_get_interface (self->transport))
+  if (self->transport && shoal_transport_get_interface (self->transport))
     json_builder_add_string_value (b, shoal_transport_get_interface (self->transport));
   else
     json_builder_add_null_value (b);
@@ -917,6 +931,8 @@ shoal_session_to_json (ShoalSession *self,
   json_builder_add_int_value (b, self->clients_joined);
   json_builder_set_member_name (b, "rate_bps");
   json_builder_add_int_value (b, (gint64) self->rate);
+  json_builder_set_member_name (b, "repair_rate_bps");
+  json_builder_add_int_value (b, (gint64) self->repair_rate);
   json_builder_set_member_name (b, "max_rate_bps");
   json_builder_add_int_value (b, (gint64) self->config.max_rate);
   json_builder_set_member_name (b, "bytes_sent");
@@ -988,4 +1004,145 @@ shoal_session_to_json (ShoalSession *self,
     }
   json_builder_end_object (b);
   return json_builder_get_root (b);
+}
+
+/* A session of a remote distribution point: no engine here, its figures come from
+ * shoal_session_update_from_json() with what the REST API says. */
+ShoalSession *
+shoal_session_new_remote (const char *id,
+                          const char *package)
+{
+  ShoalSession *self = g_object_new (SHOAL_TYPE_SESSION, NULL);
+
+  self->id = g_strdup (id);
+  self->package = g_strdup (package);
+  self->remote = TRUE;
+  self->remote_eta = -1;
+  return self;
+}
+
+gboolean
+shoal_session_is_remote (ShoalSession *self)
+{
+  return self->remote;
+}
+
+static gint64
+iso_to_us (JsonObject *o, const char *key)
+{
+  const char *s = json_object_get_string_member_with_default (o, key, NULL);
+  g_autoptr(GDateTime) t = s ? g_date_time_new_from_iso8601 (s, NULL) : NULL;
+
+  return t ? g_date_time_to_unix (t) * G_USEC_PER_SEC : 0;
+}
+
+#define UPDATE(field, value, prop) \
+  G_STMT_START { \
+    __typeof__ (self->field) _v = (value); \
+    if (self->field != _v) \
+      { \
+        self->field = _v; \
+        g_object_notify_by_pspec (G_OBJECT (self), properties[prop]); \
+      } \
+  } G_STMT_END
+
+/* Mirrors a remote session from its JSON (shoal_session_to_json's form, from the REST API):
+ * properties, the client records and any new events. */
+void
+shoal_session_update_from_json (ShoalSession *self,
+                                JsonObject   *o)
+{
+  gint64 wall = g_get_real_time ();
+  const char *error = json_object_get_string_member_with_default (o, "error", NULL);
+  guint64 repair = json_object_get_int_member_with_default (o, "repair_bytes", 0);
+  guint64 sent = json_object_get_int_member_with_default (o, "bytes_sent", 0);
+
+  g_return_if_fail (self->remote);
+
+  g_object_freeze_notify (G_OBJECT (self));
+  set_state (self, json_object_get_string_member_with_default (o, "state", "waiting"));
+  if (g_strcmp0 (self->error, error) != 0)
+    {
+      g_free (self->error);
+      self->error = g_strdup (error);
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_ERROR]);
+    }
+  g_free (self->remote_group);
+  self->remote_group = g_strdup (json_object_get_string_member_with_default (o, "group", NULL));
+  self->remote_port = json_object_get_int_member_with_default (o, "port", 0);
+  self->config.layout.total_size = json_object_get_int_member_with_default (o, "size", 0);
+  self->config.max_rate = json_object_get_int_member_with_default (o, "max_rate_bps", 0);
+  UPDATE (clients_joined, (guint) json_object_get_int_member_with_default (o, "clients_joined", 0),
+          PROP_CLIENTS_JOINED);
+  UPDATE (rate, (guint64) json_object_get_int_member_with_default (o, "rate_bps", 0), PROP_RATE);
+  UPDATE (repair_rate, (guint64) json_object_get_int_member_with_default (o, "repair_rate_bps", 0),
+          PROP_REPAIR_RATE);
+  UPDATE (started, iso_to_us (o, "started"), PROP_STARTED);
+  UPDATE (finished, iso_to_us (o, "finished"), PROP_FINISHED);
+  UPDATE (remote_eta, json_object_get_int_member_with_default (o, "eta_seconds", -1), PROP_ETA);
+  UPDATE (remote_progress, json_object_get_double_member_with_default (o, "progress", 0),
+          PROP_PROGRESS);
+  self->stats.repair_bytes = repair;
+  self->stats.source_bytes = sent > repair ? sent - repair : 0;
+  self->stats.wire_bytes = json_object_get_int_member_with_default (o, "wire_bytes", 0);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_BYTES_SENT]);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_REPAIR_BYTES]);
+
+  if (json_object_has_member (o, "clients")
+      && JSON_NODE_HOLDS_ARRAY (json_object_get_member (o, "clients")))
+    {
+      JsonArray *a = json_object_get_array_member (o, "clients");
+
+      for (guint i = 0; i < json_array_get_length (a); i++)
+        {
+          JsonObject *c = json_array_get_object_element (a, i);
+          const char *hex = c ? json_object_get_string_member_with_default (c, "id", NULL) : NULL;
+          guint32 id = hex ? (guint32) g_ascii_strtoull (hex, NULL, 16) : 0;
+          ShoalClientRecord *rec;
+
+          if (hex == NULL)
+            continue;
+          rec = g_hash_table_lookup (self->client_index, GUINT_TO_POINTER (id));
+          if (rec == NULL)
+            {
+              rec = shoal_client_record_new (id);
+              g_hash_table_insert (self->client_index, GUINT_TO_POINTER (id), rec);
+              g_list_store_append (self->clients, rec);
+            }
+          shoal_client_record_update (
+            rec, json_object_get_string_member_with_default (c, "hostname", ""),
+            json_object_get_string_member_with_default (c, "address", ""),
+            json_object_get_string_member_with_default (c, "state", ""),
+            json_object_get_double_member_with_default (c, "progress", 0),
+            json_object_get_int_member_with_default (c, "rate_bps", 0),
+            json_object_get_double_member_with_default (c, "loss", 0),
+            json_object_get_int_member_with_default (c, "bytes_received", 0),
+            json_object_get_int_member_with_default (c, "repair_bytes", 0),
+            iso_to_us (c, "joined"), iso_to_us (c, "finished"));
+          shoal_client_record_set_last_error (
+            rec, json_object_get_string_member_with_default (c, "last_error", NULL));
+        }
+    }
+  if (json_object_has_member (o, "events")
+      && JSON_NODE_HOLDS_ARRAY (json_object_get_member (o, "events")))
+    {
+      JsonArray *a = json_object_get_array_member (o, "events");
+
+      /* The event log only grows: append what is new. */
+      for (guint i = g_list_model_get_n_items (G_LIST_MODEL (self->events));
+           i < json_array_get_length (a); i++)
+        {
+          JsonObject *e = json_array_get_object_element (a, i);
+          if (e != NULL)
+            add_event (self, iso_to_us (e, "time"),
+                       json_object_get_string_member_with_default (e, "kind", ""),
+                       json_object_get_string_member_with_default (e, "message", ""));
+        }
+    }
+  g_object_thaw_notify (G_OBJECT (self));
+  if (self->started != 0 && wall - self->last_sample >= SAMPLE_INTERVAL)
+    {
+      self->last_sample = wall;
+      shoal_rate_history_sample (shoal_rate_history_for_session (self), self, wall);
+    }
 }

@@ -60,6 +60,11 @@ GListModel   *shoal_session_get_clients    (ShoalSession *self);
 GListModel   *shoal_session_get_events     (ShoalSession *self);
 void          shoal_session_get_stats      (ShoalSession *self,
                                             ShoalSenderStats *stats);
+ShoalSession *shoal_session_new_remote     (const char       *id,
+                                            const char       *package);
+gboolean      shoal_session_is_remote      (ShoalSession     *self);
+void          shoal_session_update_from_json (ShoalSession   *self,
+                                            JsonObject       *object);
 JsonNode     *shoal_session_to_json        (ShoalSession     *self,
                                             gboolean          with_clients);
 JsonNode     *shoal_client_record_to_json  (gpointer          record);
