@@ -120,7 +120,8 @@ def check_html(html_path, report_path):
     if html_text(report["package"]["name"]) not in title:
         fail("%s: the title %r lacks the package" % (html_path, title))
     svgs = list(root.iter(SVG + "svg"))
-    has_samples = report["rates"] is not None and any(s["samples"] for s in report["rates"]["series"])
+    has_samples = (report["rates"] is not None
+                   and any(s["samples"] for s in report["rates"]["series"]))
     if has_samples:
         if len(svgs) != 2:
             fail("%s: %d charts, expected 2" % (html_path, len(svgs)))
@@ -140,6 +141,25 @@ def check_html(html_path, report_path):
             fail("%s: row %r does not show client %r" % (html_path, cells[:2], c["hostname"]))
         if cells[9] != c["outcome"]:
             fail("%s: client %s shows outcome %r" % (html_path, c["hostname"], cells[9]))
+    check_preflight(root, report, html_path)
+
+
+def check_preflight(root, report, html_path):
+    sections = [s for s in root.iter(XHTML + "section") if s.get("id") == "preflight"]
+    if report["preflight"] is None:
+        if sections:
+            fail("%s shows a preflight the report does not have" % html_path)
+        return
+    if not sections:
+        fail("%s lacks the preflight" % html_path)
+    rows = [tr for tr in sections[0].iter(XHTML + "tr") if tr.find(XHTML + "td") is not None]
+    if len(rows) != len(report["preflight"]["checks"]):
+        fail("%s: %d preflight rows for %d checks" % (html_path, len(rows),
+                                                       len(report["preflight"]["checks"])))
+    for tr, c in zip(rows, report["preflight"]["checks"]):
+        cells = [text_of(td) for td in tr.findall(XHTML + "td")]
+        if cells[1] != c["state"] or not cells[2].startswith(html_text(c["detail"])):
+            fail("%s: preflight row %r does not show check %r" % (html_path, cells, c["name"]))
 
 
 def main():

@@ -17,173 +17,7 @@
 #include "shoal-report.h"
 #include "shoal-session.h"
 #include "shoal-sim-transport.h"
-
-/* ---- tools -------------------------------------------------------------------------------- */
-
-static char *
-artifacts (const char *name)
-{
-  g_autofree char *dir = g_test_build_filename (G_TEST_BUILT, "report-artifacts", NULL);
-
-  g_mkdir_with_parents (dir, 0755);
-  return g_build_filename (dir, name, NULL);
-}
-
-static char *
-tool (const char *name)
-{
-  char *path = g_find_program_in_path (name);
-
-  if (path == NULL)
-    g_error ("%s is not installed (build-aux/setup.sh installs it)", name);
-  return path;
-}
-
-/* Runs @argv; fails the test with its output unless it exits 0. Returns its stdout. */
-static char *
-run (const char *const *argv)
-{
-  g_autoptr(GError) error = NULL;
-  g_autofree char *err = NULL;
-  char *out = NULL;
-  int status;
-
-  if (!g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_DEFAULT, NULL, NULL, &out, &err,
-                     &status, &error))
-    g_error ("cannot run %s: %s", argv[0], error->message);
-  if (!g_spawn_check_wait_status (status, NULL))
-    g_error ("%s %s failed:\n%s%s", argv[0], argv[1], out, err);
-  return out;
-}
-
-/* The Debian python3, where python3-jsonschema lives, even under a pyenv shim. */
-static const char *
-python (void)
-{
-  return g_file_test ("/usr/bin/python3", G_FILE_TEST_IS_EXECUTABLE) ? "/usr/bin/python3"
-                                                                     : "python3";
-}
-
-static void
-check (const char *what, const char *file, const char *json)
-{
-  g_autofree char *script = g_test_build_filename (G_TEST_DIST, "report-check.py", NULL);
-  g_autofree char *schema = g_test_build_filename (G_TEST_DIST, "..", "data",
-                                                   "report-schema.json", NULL);
-  const char *argv[] = { python (), script, what, file, g_str_equal (what, "schema") ? schema
-                                                                                      : json,
-                         NULL };
-  g_autofree char *out = run (argv);
-}
-
-static char *
-squash (const char *text)
-{
-  GString *s = g_string_new (NULL);
-
-  for (const char *p = text; *p; p++)
-    if (!g_ascii_isspace (*p))
-      g_string_append_c (s, *p);
-  return g_string_free (s, FALSE);
-}
-
-/* What the PDF shows for a text: control characters as '?', wrapped anywhere. */
-static char *
-pdf_form (const char *text)
-{
-  g_autofree char *s = g_strdup (text);
-
-  for (char *p = s; *p; p++)
-    if (((guchar) *p < 0x20 && *p != '\n') || *p == 0x7f)
-      *p = '?';
-  return squash (s);
-}
-
-/* pdftotext finds the package and every client; pdftoppm renders page 1 to @png. */
-static void
-check_pdf (const char *pdf, JsonObject *report, const char *png)
-{
-  g_autofree char *pdftotext = tool ("pdftotext");
-  g_autofree char *pdftoppm = tool ("pdftoppm");
-  const char *text_argv[] = { pdftotext, "-enc", "UTF-8", pdf, "-", NULL };
-  g_autofree char *text = run (text_argv);
-  g_autofree char *flat = squash (text);
-  g_autofree char *png_stem = g_strndup (png, strlen (png) - 4);
-  const char *ppm_argv[] = { pdftoppm, "-png", "-r", "80", "-f", "1", "-l", "1",
-                             "-singlefile", pdf, png_stem, NULL };
-  g_autofree char *ppm_out = run (ppm_argv);
-  JsonArray *clients = json_object_get_array_member (report, "clients");
-  const char *package = json_object_get_string_member (
-    json_object_get_object_member (report, "package"), "name");
-  g_autofree char *pkg = pdf_form (package);
-  g_autofree char *png_data = NULL;
-  gsize png_len = 0;
-
-  if (strstr (flat, pkg) == NULL)
-    g_error ("pdftotext of %s lacks the package %s:\n%s", pdf, package, text);
-  for (guint i = 0; i < json_array_get_length (clients); i++)
-    {
-      JsonObject *c = json_array_get_object_element (clients, i);
-      g_autofree char *host = pdf_form (json_object_get_string_member (c, "hostname"));
-
-      if (strstr (flat, host) == NULL)
-        g_error ("pdftotext of %s lacks client %s:\n%s", pdf, host, text);
-    }
-  g_assert_true (g_file_get_contents (png, &png_data, &png_len, NULL));
-  g_assert_cmpuint (png_len, >, 8000);
-  g_assert_true (memcmp (png_data, "\x89PNG", 4) == 0);
-  g_test_message ("page 1 of %s: %s (%" G_GSIZE_FORMAT " bytes)", pdf, png, png_len);
-}
-
-/* Writes @report in every format as @stem.* and checks each one independently. */
-static void
-export_and_check (ShoalReport *report, const char *stem)
-{
-  static const ShoalReportFormat formats[] = {
-    SHOAL_REPORT_FORMAT_JSON, SHOAL_REPORT_FORMAT_CSV, SHOAL_REPORT_FORMAT_HTML,
-    SHOAL_REPORT_FORMAT_PDF,
-  };
-  g_autofree char *paths[4] = { NULL };
-  g_autofree char *letter = NULL;
-  g_autofree char *png = NULL;
-  g_autoptr(GError) error = NULL;
-  JsonObject *root = json_node_get_object (shoal_report_get_json (report));
-
-  for (guint i = 0; i < G_N_ELEMENTS (formats); i++)
-    {
-      g_autofree char *name = g_strdup_printf ("%s.%s", stem,
-                                               shoal_report_format_to_string (formats[i]));
-
-      paths[i] = artifacts (name);
-      g_assert_true (shoal_report_save (report, paths[i], formats[i], SHOAL_REPORT_PAPER_A4,
-                                        &error));
-      g_assert_no_error (error);
-    }
-  check ("schema", paths[0], NULL);
-  check ("csv", paths[1], paths[0]);
-  check ("html", paths[2], paths[0]);
-  png = g_strdup_printf ("%s-page1.png", paths[3]);
-  check_pdf (paths[3], root, png);
-
-  /* Letter paper: another page size, the same content. */
-  {
-    g_autofree char *name = g_strdup_printf ("%s-letter.pdf", stem);
-    g_autofree char *pdfinfo = tool ("pdfinfo");
-    const char *argv[] = { pdfinfo, NULL, NULL };
-    g_autofree char *info = NULL;
-
-    letter = artifacts (name);
-    g_assert_true (shoal_report_save (report, letter, SHOAL_REPORT_FORMAT_PDF,
-                                      SHOAL_REPORT_PAPER_LETTER, &error));
-    argv[1] = letter;
-    info = run (argv);
-    g_assert_nonnull (strstr (info, "612 x 792 pts"));
-    argv[1] = paths[3];
-    g_free (info);
-    info = run (argv);
-    g_assert_nonnull (strstr (info, "595.276 x 841.89 pts"));
-  }
-}
+#include "test-report-utils.h"
 
 /* ---- a real session over the simulated network --------------------------------------------- */
 
@@ -348,7 +182,7 @@ test_report_sim_session (void)
                                                   "state"), ==, "running");
   g_assert_true (json_object_get_null_member (json_object_get_object_member (o, "session"),
                                               "finished"));
-  export_and_check (snapshot, "sim-snapshot");
+  report_export_and_check (snapshot, "sim-snapshot");
   g_clear_pointer (&node, json_node_unref);
 
   while ((!finished || g_atomic_int_get (&done) < N_RECEIVERS)
@@ -406,7 +240,7 @@ test_report_sim_session (void)
     json_object_get_object_member (o, "rates"), "series")), ==, 2 + N_RECEIVERS);
   g_assert_cmpuint (json_array_get_length (json_object_get_array_member (o, "events")), >=,
                     2 * N_RECEIVERS + 2);
-  export_and_check (report, "sim-session");
+  report_export_and_check (report, "sim-session");
 
   cmd = g_strdup_printf ("rm -rf %s", dir);
   g_spawn_command_line_sync (cmd, NULL, NULL, NULL, NULL);
@@ -448,7 +282,7 @@ test_report_waiting (void)
                                   "No throughput samples"));
   g_assert_nonnull (g_strstr_len (g_bytes_get_data (html, NULL), g_bytes_get_size (html),
                                   "is a snapshot"));
-  export_and_check (report, "waiting");
+  report_export_and_check (report, "waiting");
   shoal_session_cancel (session);
   while (!finished)
     g_main_context_iteration (NULL, TRUE);
@@ -605,6 +439,43 @@ synthetic_session (const char *package, guint n, const char *const *hosts, guint
   json_builder_end_array (b);
   json_builder_set_member_name (b, "rates");
   json_builder_add_value (b, shoal_rate_history_to_json (history, 12));
+  /* As GET /api/v1/preflight/ID shows a finished one. */
+  json_builder_set_member_name (b, "preflight");
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "id");
+  json_builder_add_string_value (b, "pf-0001");
+  json_builder_set_member_name (b, "state");
+  json_builder_add_string_value (b, "done");
+  json_builder_set_member_name (b, "outcome");
+  json_builder_add_string_value (b, "warn");
+  json_builder_set_member_name (b, "checks");
+  json_builder_begin_array (b);
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "name");
+  json_builder_add_string_value (b, "querier");
+  json_builder_set_member_name (b, "title");
+  json_builder_add_string_value (b, "IGMP querier");
+  json_builder_set_member_name (b, "state");
+  json_builder_add_string_value (b, "warn");
+  json_builder_set_member_name (b, "detail");
+  json_builder_add_string_value (b, hosts ? hosts[0] : "no querier answered in 10 s");
+  json_builder_set_member_name (b, "remedy");
+  json_builder_add_string_value (b, "Enable an IGMP querier on the switch.");
+  json_builder_end_object (b);
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "name");
+  json_builder_add_string_value (b, "route");
+  json_builder_set_member_name (b, "title");
+  json_builder_add_string_value (b, "Multicast route");
+  json_builder_set_member_name (b, "state");
+  json_builder_add_string_value (b, "pass");
+  json_builder_set_member_name (b, "detail");
+  json_builder_add_string_value (b, "224.0.0.0/4 via eth0");
+  json_builder_set_member_name (b, "remedy");
+  json_builder_add_null_value (b);
+  json_builder_end_object (b);
+  json_builder_end_array (b);
+  json_builder_end_object (b);
   json_builder_end_object (b);
   return json_builder_get_root (b);
 }
@@ -633,7 +504,7 @@ test_report_hostile (void)
   report = shoal_report_new_from_session_json (session, "dp<evil>", "http://x/\"><script>",
                                                g_get_real_time (), &error);
   g_assert_no_error (error);
-  export_and_check (report, "hostile");
+  report_export_and_check (report, "hostile");
 
   html = shoal_report_render (report, SHOAL_REPORT_FORMAT_HTML, SHOAL_REPORT_PAPER_A4, &error);
   html_text = g_strndup (g_bytes_get_data (html, NULL), g_bytes_get_size (html));
@@ -707,7 +578,7 @@ test_report_scale (void)
       g_assert_cmpint (held, <, 64 << 20);
       if (formats[i] == SHOAL_REPORT_FORMAT_PDF)
         {
-          g_autofree char *path = artifacts ("scale-1000.pdf");
+          g_autofree char *path = report_artifact ("scale-1000.pdf");
           g_assert_true (g_file_set_contents (path, g_bytes_get_data (out, NULL),
                                               g_bytes_get_size (out), NULL));
         }
@@ -850,6 +721,14 @@ test_report_json_round_trip (void)
   html_b = shoal_report_render (b, SHOAL_REPORT_FORMAT_HTML, SHOAL_REPORT_PAPER_A4, &error);
   g_assert_true (g_bytes_equal (html_a, html_b));
 
+  /* The preflight's checks, with their remedies, in every rendering. */
+  g_assert_nonnull (g_strstr_len (g_bytes_get_data (html_a, NULL), g_bytes_get_size (html_a),
+                                  "Enable an IGMP querier on the switch."));
+  o = json_object_get_object_member (json_node_get_object (shoal_report_get_json (a)),
+                                     "preflight");
+  g_assert_cmpstr (json_object_get_string_member (o, "outcome"), ==, "warn");
+  g_assert_cmpuint (json_array_get_length (json_object_get_array_member (o, "checks")), ==, 2);
+
   /* A failure carries the knowledge base's reading of its code. */
   o = json_array_get_object_element (json_object_get_array_member (
         json_node_get_object (shoal_report_get_json (a)), "clients"), 7);
@@ -922,8 +801,8 @@ test_report_history (void)
   g_autoptr(GBytes) csv = NULL;
   g_autoptr(GBytes) none = NULL;
   g_autoptr(GError) error = NULL;
-  g_autofree char *path = artifacts ("history.csv");
-  g_autofree char *jpath = artifacts ("history-input.json");
+  g_autofree char *path = report_artifact ("history.csv");
+  g_autofree char *jpath = report_artifact ("history-input.json");
   g_autofree char *text = NULL;
 
   for (guint i = 0; i < 2; i++)
@@ -941,14 +820,14 @@ test_report_history (void)
                                                 0, NULL);
     g_autoptr(GBytes) j1 = shoal_report_render (reports->pdata[1], SHOAL_REPORT_FORMAT_JSON,
                                                 0, NULL);
-    g_autofree char *p1 = artifacts ("history-input-2.json");
+    g_autofree char *p1 = report_artifact ("history-input-2.json");
     g_autofree char *both = g_strdup_printf ("%s,%s", jpath, p1);
 
     g_assert_true (g_file_set_contents (jpath, g_bytes_get_data (j0, NULL),
                                         g_bytes_get_size (j0), NULL));
     g_assert_true (g_file_set_contents (p1, g_bytes_get_data (j1, NULL),
                                         g_bytes_get_size (j1), NULL));
-    check ("csv", path, both);
+    report_check ("csv", path, both);
   }
   /* Both started at the same synthetic time; a later --since leaves only the header. */
   none = shoal_report_render_history (reports, (gint64) 1796000000 * G_USEC_PER_SEC,

@@ -1150,6 +1150,22 @@ preflight_json (PreflightRun *run)
   return node;
 }
 
+JsonNode *
+shoal_dp_admin_dup_last_preflight (ShoalDp *self)
+{
+  for (guint i = self->preflights ? self->preflights->len : 0; i-- > 0; )
+    {
+      PreflightRun *run = g_ptr_array_index (self->preflights, i);
+      JsonNode *node = preflight_json (run);
+
+      if (g_strcmp0 (json_object_get_string_member_with_default (json_node_get_object (node),
+                                                                 "state", NULL), "done") == 0)
+        return node;
+      json_node_unref (node);
+    }
+  return NULL;
+}
+
 /* ---- HTTP ------------------------------------------------------------------------------ */
 
 static guint

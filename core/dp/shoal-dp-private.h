@@ -19,6 +19,7 @@ typedef struct
   gboolean multicast_only;
   guint    start_timer;     /* a scheduled start */
   guint64  http_saved;      /* HTTP bytes counted in the record on disk */
+  JsonNode *preflight;      /* the newest preflight done when it was created, or NULL */
 } SessionInfo;
 
 struct _ShoalDp
@@ -58,6 +59,9 @@ gboolean shoal_dp_admin_handle_api (ShoalDp            *self,
 void     shoal_dp_admin_http_start (ShoalDp            *self,
                                     gpointer            http);
 void     shoal_dp_admin_dispose    (ShoalDp            *self);
+/* The newest preflight that has finished, as GET /api/v1/preflight/ID shows it; NULL if
+ * none has. Session records keep it for their reports. */
+JsonNode *shoal_dp_admin_dup_last_preflight (ShoalDp   *self);
 /* Who is asking, for the audit log: "console" when the request says so (X-Shoal-Actor),
  * else "token:" and 8 hex digits of the admin token's SHA-256. Valid during the request. */
 const char *shoal_dp_admin_who     (SoupServerMessage  *msg);

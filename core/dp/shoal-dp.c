@@ -77,6 +77,7 @@ session_info_free (gpointer data)
 
   g_free (info->group);
   g_clear_handle_id (&info->start_timer, g_source_remove);
+  g_clear_pointer (&info->preflight, json_node_unref);
   g_free (info);
 }
 
@@ -150,6 +151,8 @@ persist_session (ShoalDp *self, ShoalSession *session)
   json_object_set_boolean_member (obj, "multicast_only", info ? info->multicast_only : FALSE);
   if (info != NULL)
     info->http_saved = shoal_session_get_http_bytes (session);
+  if (info != NULL && info->preflight != NULL)
+    json_object_set_member (obj, "preflight", json_node_copy (info->preflight));
   if (!shoal_json_file_save (path, node, &error))
     g_warning ("cannot save the history of session %s: %s", shoal_session_get_id (session),
                error->message);
@@ -380,6 +383,7 @@ create_session (ShoalDp *self, ShoalPackage *package, const char *id, guint32 se
   info->port = port;
   info->ttl = c->ttl;
   info->multicast_only = shoal_package_get_multicast_only (package);
+  info->preflight = shoal_dp_admin_dup_last_preflight (self);
   if (req->start_at > g_get_real_time ())
     info->start_timer = g_timeout_add_full (G_PRIORITY_DEFAULT,
                                             (req->start_at - g_get_real_time ()) / 1000,
@@ -578,7 +582,15 @@ shoal_dp_session_to_json (ShoalDp     *self,
   JsonNode *past;
 
   if (s != NULL)
-    return shoal_session_to_json (s, TRUE);
+    {
+      JsonNode *node = shoal_session_to_json (s, TRUE);
+      SessionInfo *info = g_hash_table_lookup (self->session_info, id);
+
+      if (info != NULL && info->preflight != NULL)
+        json_object_set_member (json_node_get_object (node), "preflight",
+                                json_node_copy (info->preflight));
+      return node;
+    }
   past = g_hash_table_lookup (self->history, id);
   if (past != NULL)
     return json_node_copy (past);

@@ -28,6 +28,7 @@ static const char css[] =
   "td.time{white-space:nowrap;font-variant-numeric:tabular-nums}"
   "tr.failed td,tr.dropped td{background:#fbe3e4}"
   "tr.error td{background:#fbe3e4;font-size:9pt;padding-left:2em}"
+  "tr.check-fail td{background:#fbe3e4}tr.check-warn td{background:#fdf3d3}"
   ".outcome-complete{color:#26a269}.outcome-failed,.outcome-dropped{color:#c01c28}"
   "figure{margin:.6em 0 1em}figcaption{font-weight:bold;margin-bottom:.2em}"
   "svg{width:100%;height:auto}"
@@ -333,22 +334,35 @@ events_section (GString *out, JsonObject *report)
 static void
 preflight_section (GString *out, JsonObject *report)
 {
-  JsonArray *checks = shoal_report_arr (report, "preflight");
+  JsonObject *preflight = shoal_report_obj (report, "preflight");
+  JsonArray *checks = shoal_report_arr (preflight, "checks");
 
   if (checks == NULL)
     return;
-  g_string_append (out, "<section id=\"preflight\"><h2>Preflight</h2>\n<table class=\"list\">"
-                        "<thead><tr><th>Check</th><th>Result</th><th>Detail</th></tr></thead>"
-                        "\n<tbody>\n");
+  g_string_append (out, "<section id=\"preflight\"><h2>Preflight</h2>\n<p>Preflight ");
+  esc (out, shoal_report_str (preflight, "id"));
+  g_string_append (out, ": ");
+  esc (out, shoal_report_str (preflight, "outcome"));
+  g_string_append (out, "</p>\n<table class=\"list\"><thead><tr><th>Check</th><th>Result</th>"
+                        "<th>Detail</th></tr></thead>\n<tbody>\n");
   for (guint i = 0; i < json_array_get_length (checks); i++)
     {
       JsonObject *c = json_array_get_object_element (checks, i);
+      const char *remedy = shoal_report_str (c, "remedy");
+      g_autofree char *cls = class_of (shoal_report_str (c, "state"));
 
-      g_string_append (out, "<tr>");
-      cell (out, NULL, shoal_report_str (c, "check"));
-      cell (out, NULL, shoal_report_str (c, "result"));
-      cell (out, NULL, shoal_report_str (c, "detail"));
-      g_string_append (out, "</tr>\n");
+      g_string_append_printf (out, "<tr class=\"check-%s\">", cls);
+      cell (out, NULL, shoal_report_str (c, "title") ? shoal_report_str (c, "title")
+                                                     : shoal_report_str (c, "name"));
+      cell (out, NULL, shoal_report_str (c, "state"));
+      g_string_append (out, "<td>");
+      esc (out, shoal_report_str (c, "detail"));
+      if (remedy != NULL)
+        {
+          g_string_append (out, "<br/>Remedy: ");
+          esc (out, remedy);
+        }
+      g_string_append (out, "</td></tr>\n");
     }
   g_string_append (out, "</tbody></table></section>\n");
 }

@@ -12,8 +12,10 @@
 
 #define MARGIN     42.0
 #define FOOTER_H   18.0
-#define BODY_SIZE  8.5
-#define SMALL_SIZE 7.2
+#define BODY_SIZE  9.0
+#define SMALL_SIZE 7.6
+#define HEAD_SIZE  12.5
+#define TITLE_SIZE 19.0
 #define ROW_PAD    2.0
 #define CHART_H    130.0
 
@@ -22,6 +24,7 @@ typedef struct
   cairo_surface_t *surface;
   cairo_t         *cr;
   PangoLayout     *layout;
+  PangoLayout     *footer_layout;
   double           page_w, page_h, content_w;
   double           y;
   guint            page;
@@ -52,6 +55,17 @@ clean (const char *text)
     if (((guchar) *p < 0x20 && *p != '\n') || *p == 0x7f)
       *p = '?';
   return s;
+}
+
+/* Pango's sizes in PDF points: its cairo font map assumes 96 dpi otherwise. */
+static PangoLayout *
+new_layout (cairo_t *cr)
+{
+  PangoLayout *layout = pango_cairo_create_layout (cr);
+
+  pango_cairo_context_set_resolution (pango_layout_get_context (layout), 72);
+  pango_layout_context_changed (layout);
+  return layout;
 }
 
 static void
@@ -95,15 +109,27 @@ text (Pdf *pdf, double x, double y, double width, const char *str, gboolean righ
   return (double) h / PANGO_SCALE;
 }
 
+/* With a layout of its own: a page break in the middle of drawing something keeps that
+ * something's font. */
 static void
 footer (Pdf *pdf)
 {
   g_autofree char *page = g_strdup_printf ("page %u", pdf->page);
+  g_autofree char *line = clean (pdf->footer);
+  PangoLayout *l = pdf->footer_layout;
 
-  font (pdf, SMALL_SIZE, FALSE);
   set_rgb (pdf->cr, "#77767b", 1);
-  text (pdf, MARGIN, pdf->page_h - MARGIN + 6, pdf->content_w * 0.8, pdf->footer, FALSE, TRUE);
-  text (pdf, MARGIN, pdf->page_h - MARGIN + 6, pdf->content_w, page, TRUE, TRUE);
+  pango_layout_set_width (l, (int) (pdf->content_w * 0.8 * PANGO_SCALE));
+  pango_layout_set_ellipsize (l, PANGO_ELLIPSIZE_END);
+  pango_layout_set_alignment (l, PANGO_ALIGN_LEFT);
+  pango_layout_set_text (l, line, -1);
+  cairo_move_to (pdf->cr, MARGIN, pdf->page_h - MARGIN + 6);
+  pango_cairo_show_layout (pdf->cr, l);
+  pango_layout_set_width (l, (int) (pdf->content_w * PANGO_SCALE));
+  pango_layout_set_alignment (l, PANGO_ALIGN_RIGHT);
+  pango_layout_set_text (l, page, -1);
+  cairo_move_to (pdf->cr, MARGIN, pdf->page_h - MARGIN + 6);
+  pango_cairo_show_layout (pdf->cr, l);
 }
 
 static void
@@ -277,7 +303,7 @@ typedef struct
 static PangoLayout *
 column_layout (Pdf *pdf, const Column *col, double size, gboolean bold)
 {
-  PangoLayout *layout = pango_cairo_create_layout (pdf->cr);
+  PangoLayout *layout = new_layout (pdf->cr);
   PangoFontDescription *d = pango_font_description_from_string ("DejaVu Sans");
 
   pango_font_description_set_size (d, (int) (size * PANGO_SCALE));
@@ -424,9 +450,9 @@ static void
 clients_table (Pdf *pdf, JsonObject *report)
 {
   static const Column cols[] = {
-    { "Host", 0.16, FALSE }, { "Address / MAC", 0.14, FALSE }, { "Joined", 0.095, FALSE },
-    { "Finished", 0.095, FALSE }, { "Multicast", 0.105, TRUE }, { "HTTP", 0.095, TRUE },
-    { "Loss", 0.065, TRUE }, { "Rate", 0.11, TRUE }, { "Outcome", 0.135, FALSE },
+    { "Host", 0.16, FALSE }, { "Address / MAC", 0.13, FALSE }, { "Joined", 0.09, FALSE },
+    { "Finished", 0.09, FALSE }, { "Multicast", 0.10, TRUE }, { "HTTP", 0.095, TRUE },
+    { "Loss", 0.075, TRUE }, { "Rate", 0.11, TRUE }, { "Outcome", 0.15, FALSE },
   };
   static const Column wide[] = { { "", 1.0, FALSE } };
   JsonArray *clients = shoal_report_arr (report, "clients");
@@ -435,7 +461,7 @@ clients_table (Pdf *pdf, JsonObject *report)
   g_autofree char *day = shoal_report_fmt_day (shoal_report_obj (report, "session"), "started");
   Table table, errors;
 
-  heading (pdf, title, 11, 30);
+  heading (pdf, title, HEAD_SIZE, 30);
   if (n == 0)
     {
       font (pdf, BODY_SIZE, FALSE);
@@ -500,7 +526,7 @@ events_table (Pdf *pdf, JsonObject *report)
   guint n = events ? json_array_get_length (events) : 0;
   Table table;
 
-  heading (pdf, "Events", 11, 30);
+  heading (pdf, "Events", HEAD_SIZE, 30);
   if (n == 0)
     {
       font (pdf, BODY_SIZE, FALSE);
@@ -532,25 +558,40 @@ preflight_table (Pdf *pdf, JsonObject *report)
   static const Column cols[] = {
     { "Check", 0.3, FALSE }, { "Result", 0.15, FALSE }, { "Detail", 0.55, FALSE },
   };
-  JsonArray *checks = shoal_report_arr (report, "preflight");
+  JsonObject *preflight = shoal_report_obj (report, "preflight");
+  JsonArray *checks = shoal_report_arr (preflight, "checks");
+  g_autofree char *title = NULL;
   Table table;
 
   if (checks == NULL)
     return;
-  heading (pdf, "Preflight", 11, 30);
+  title = g_strdup_printf ("Preflight %s: %s", shoal_report_str (preflight, "id")
+                                               ? shoal_report_str (preflight, "id") : "",
+                           shoal_report_str (preflight, "outcome")
+                           ? shoal_report_str (preflight, "outcome") : "—");
+  heading (pdf, title, HEAD_SIZE, 30);
   table_init (pdf, &table, cols, G_N_ELEMENTS (cols), SMALL_SIZE);
   table_header (pdf, &table);
   for (guint i = 0; i < json_array_get_length (checks); i++)
     {
       JsonObject *c = json_array_get_object_element (checks, i);
+      const char *name = shoal_report_str (c, "title") ? shoal_report_str (c, "title")
+                                                       : shoal_report_str (c, "name");
+      const char *state = shoal_report_str (c, "state");
+      const char *remedy = shoal_report_str (c, "remedy");
       char *cells[4] = {
-        g_strdup (shoal_report_str (c, "check") ? shoal_report_str (c, "check") : "—"),
-        g_strdup (shoal_report_str (c, "result") ? shoal_report_str (c, "result") : "—"),
-        g_strdup (shoal_report_str (c, "detail") ? shoal_report_str (c, "detail") : "—"),
+        g_strdup (name ? name : "—"),
+        g_strdup (state ? state : "—"),
+        remedy ? g_strdup_printf ("%s\nRemedy: %s", shoal_report_str (c, "detail")
+                                  ? shoal_report_str (c, "detail") : "", remedy)
+               : g_strdup (shoal_report_str (c, "detail") ? shoal_report_str (c, "detail")
+                                                          : "—"),
         NULL,
       };
 
-      table_row (pdf, &table, cells, 0, NULL, TRUE);
+      table_row (pdf, &table, cells, 0, g_strcmp0 (state, "fail") == 0 ? "#fbe3e4"
+                                        : g_strcmp0 (state, "warn") == 0 ? "#fdf3d3" : NULL,
+                 TRUE);
       for (guint k = 0; k < 3; k++)
         g_free (cells[k]);
     }
@@ -564,7 +605,7 @@ summary (Pdf *pdf, JsonObject *report)
   g_autoptr(GPtrArray) rows = shoal_report_summary_rows (report);
   Table table;
 
-  heading (pdf, "Summary", 11, 40);
+  heading (pdf, "Summary", HEAD_SIZE, 40);
   table_init (pdf, &table, cols, G_N_ELEMENTS (cols), BODY_SIZE);
   for (guint i = 0; i + 1 < rows->len; i += 2)
     {
@@ -602,10 +643,17 @@ shoal_report_render_pdf (JsonObject        *report,
   cairo_pdf_surface_set_metadata (pdf.surface, CAIRO_PDF_METADATA_CREATOR,
                                   "shoal " PACKAGE_VERSION);
   pdf.cr = cairo_create (pdf.surface);
-  pdf.layout = pango_cairo_create_layout (pdf.cr);
+  pdf.layout = new_layout (pdf.cr);
+  pdf.footer_layout = new_layout (pdf.cr);
+  {
+    PangoFontDescription *d = pango_font_description_from_string ("DejaVu Sans 7");
+
+    pango_layout_set_font_description (pdf.footer_layout, d);
+    pango_font_description_free (d);
+  }
 
   new_page (&pdf);
-  font (&pdf, 16, TRUE);
+  font (&pdf, TITLE_SIZE, TRUE);
   set_rgb (pdf.cr, "#241f31", 1);
   pdf.y += text (&pdf, MARGIN, pdf.y, pdf.content_w, title, FALSE, TRUE);
   font (&pdf, BODY_SIZE, FALSE);
@@ -618,7 +666,7 @@ shoal_report_render_pdf (JsonObject        *report,
                      "report is a snapshot of it at the time it was generated.", FALSE, TRUE);
     }
   summary (&pdf, report);
-  heading (&pdf, "Throughput", 11, CHART_H + 20);
+  heading (&pdf, "Throughput", HEAD_SIZE, CHART_H + 20);
   if (shoal_report_chart_has_data (report, SHOAL_CHART_SENDER)
       || shoal_report_chart_has_data (report, SHOAL_CHART_CLIENTS))
     {
@@ -638,6 +686,7 @@ shoal_report_render_pdf (JsonObject        *report,
   cairo_show_page (pdf.cr);
 
   g_object_unref (pdf.layout);
+  g_object_unref (pdf.footer_layout);
   cairo_destroy (pdf.cr);
   cairo_surface_finish (pdf.surface);
   status = cairo_surface_status (pdf.surface);

@@ -271,7 +271,8 @@ start_rule (JsonObject *config)
     return g_strdup ("immediately");
   s = g_string_new ("when ");
   if (min_clients > 0)
-    g_string_append_printf (s, "%.0f client%s joined", min_clients, min_clients == 1 ? " has" : "s have");
+    g_string_append_printf (s, "%.0f client%s joined", min_clients,
+                            min_clients == 1 ? " has" : "s have");
   if (min_clients > 0 && max_wait > 0)
     g_string_append (s, ", or ");
   if (max_wait > 0)
@@ -377,6 +378,41 @@ check_rates (JsonObject *rates, GError **error)
   return TRUE;
 }
 
+/* The newest preflight the distribution point had finished when the session was created
+ * (see GET /api/v1/preflight/ID): its outcome and checks. */
+static JsonNode *
+build_preflight (JsonObject *session)
+{
+  JsonObject *p = shoal_report_obj (session, "preflight");
+  JsonArray *checks = shoal_report_arr (p, "checks");
+  JsonObject *o;
+  JsonArray *out;
+  JsonNode *node;
+
+  if (p == NULL || checks == NULL)
+    return json_node_new (JSON_NODE_NULL);
+  node = json_node_new (JSON_NODE_OBJECT);
+  o = json_object_new ();
+  json_node_take_object (node, o);
+  set_str_or_null (o, "id", shoal_report_str (p, "id"));
+  set_str_or_null (o, "outcome", shoal_report_str (p, "outcome"));
+  out = json_array_new ();
+  for (guint i = 0; i < json_array_get_length (checks); i++)
+    {
+      JsonObject *c = json_array_get_object_element (checks, i);
+      JsonObject *r = json_object_new ();
+
+      set_str_or_null (r, "name", shoal_report_str (c, "name"));
+      set_str_or_null (r, "title", shoal_report_str (c, "title"));
+      set_str_or_null (r, "state", shoal_report_str (c, "state"));
+      set_str_or_null (r, "detail", shoal_report_str (c, "detail"));
+      set_str_or_null (r, "remedy", shoal_report_str (c, "remedy"));
+      json_array_add_object_element (out, r);
+    }
+  json_object_set_array_member (o, "checks", out);
+  return node;
+}
+
 static JsonNode *
 build (JsonObject *session, const char *dp_host, const char *dp_url, gint64 now,
        GError **error)
@@ -406,7 +442,7 @@ build (JsonObject *session, const char *dp_host, const char *dp_url, gint64 now,
   double proactive = shoal_report_num (stats, "proactive_bytes", 0);
   double datagrams = shoal_report_num (stats, "datagrams", 0);
   double udp = shoal_report_num (stats, "wire_bytes", shoal_report_num (session, "wire_bytes", 0));
-  double wire, complete = 0, peak, duration;
+  double wire, delivered = 0, peak, duration;
   gboolean ipv6 = group != NULL && strchr (group, ':') != NULL;
 
   json_node_take_object (node, root);
@@ -499,8 +535,13 @@ build (JsonObject *session, const char *dp_host, const char *dp_url, gint64 now,
         g_hash_table_insert (counts, (gpointer) outcome,
                              GUINT_TO_POINTER (GPOINTER_TO_UINT (
                                g_hash_table_lookup (counts, outcome)) + 1));
+        /* A verified client has the package; another has what it verified from the
+         * multicast and what it fetched over HTTP, at most the package. */
         if (g_str_equal (outcome, "complete"))
-          complete++;
+          delivered += size;
+        else
+          delivered += MIN (size, shoal_report_num (c, "progress", 0) * size
+                                  + shoal_report_num (c, "http_bytes", 0));
 
         r = json_object_new ();
         set_str_or_null (r, "id", shoal_report_str (c, "id"));
@@ -538,11 +579,11 @@ build (JsonObject *session, const char *dp_host, const char *dp_url, gint64 now,
   json_object_set_int_member (o, "multicast_parity_proactive", (gint64) proactive);
   copy_num_or_null (o, "http_repair", session, "http_bytes");
   json_object_set_int_member (o, "multicast_wire", (gint64) wire);
-  json_object_set_int_member (o, "delivered", (gint64) (size * complete));
-  if (size * complete > 0)
+  json_object_set_int_member (o, "delivered", (gint64) delivered);
+  if (delivered > 0)
     json_object_set_double_member (o, "efficiency",
                                    (wire + shoal_report_num (session, "http_bytes", 0))
-                                   / (size * complete));
+                                   / delivered);
   else
     json_object_set_null_member (o, "efficiency");
   json_object_set_object_member (root, "bytes", o);
@@ -578,12 +619,7 @@ build (JsonObject *session, const char *dp_host, const char *dp_url, gint64 now,
     }
   json_object_set_array_member (root, "events", out);
 
-  /* A preflight, when one ran for this session, is kept as its record has it. */
-  if (shoal_report_arr (session, "preflight") != NULL)
-    json_object_set_array_member (root, "preflight",
-                                  json_array_ref (shoal_report_arr (session, "preflight")));
-  else
-    json_object_set_null_member (root, "preflight");
+  json_object_set_member (root, "preflight", build_preflight (session));
   return g_steal_pointer (&node);
 }
 
