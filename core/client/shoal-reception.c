@@ -467,6 +467,7 @@ receive_multicast (ShoalReception *self, GCancellable *cancellable, GError **err
   guint8 report[2048];
   gint64 start = g_get_monotonic_time (), last_packet = 0, complete_at = 0;
   gint64 next_progress = 0, next_journal = start + JOURNAL_EVERY, leave_until = 0;
+  guint backlogged = 0;
   ShoalReceiverStats st;
 
   if (!shoal_transport_open (self->transport, error))
@@ -504,7 +505,13 @@ receive_multicast (ShoalReception *self, GCancellable *cancellable, GError **err
         }
       if (!collect (self, FALSE, error))
         return FALSE;
-      send_reports (self, report, sizeof report, now);
+      /* Asking for repair while datagrams still wait in the socket would count them as
+       * lost: report once a receive comes back empty (or after 8 batches in a row). */
+      if (batch->n_dgrams == 0 || ++backlogged >= 8)
+        {
+          send_reports (self, report, sizeof report, now);
+          backlogged = 0;
+        }
 
       state = shoal_receiver_get_state (self->rx);
       if (state == SHOAL_RECEIVER_COMPLETE || state == SHOAL_RECEIVER_FINISHED)

@@ -543,8 +543,8 @@ shoal_receiver_next_report (ShoalReceiver          *self,
   if (now >= self->next_report)
     {
       close_window (self, now);
-      self->next_report = now + (leaving ? self->cfg.report_interval / 2
-                                         : self->cfg.report_interval);
+      /* Final reports go quickly: the client is done and only tells the sender so. */
+      self->next_report = now + (leaving ? 20 * 1000 : self->cfg.report_interval);
     }
   if (leaving)
     self->final_reports++;

@@ -15,6 +15,11 @@
 #define RATE_WINDOW     (250 * 1000)
 #define DONE_STATUSES   5
 #define MAX_JOB         SHOAL_MAX_ESI
+/* Repair waits this long after a block's first NACK, so the NACKs of every receiver (each
+ * delayed by its random backoff) are in and one round of parity serves them all. */
+#define AGGREGATE       (20 * 1000)
+/* A NACK for no more than was just sent for that block crossed the repair in flight. */
+#define CROSSED         (50 * 1000)
 
 typedef struct
 {
@@ -41,6 +46,9 @@ struct _ShoalSender
 
   guint32  n_blocks;
   guint8  *pending;             /* per block: symbols requested, not yet scheduled */
+  gint64  *pending_since;       /* per block: when its first pending NACK came */
+  guint8  *served;              /* per block: symbols the last repair of it sent */
+  gint64  *served_at;
   guint8  *next_parity;         /* per block: next parity ESI offset (0..255-k-1) */
   guint32  pending_min;         /* no pending block below this */
   guint32  n_pending;
@@ -125,6 +133,9 @@ shoal_sender_new (const ShoalSenderConfig *config,
   if (last_k != config->layout.k)
     self->fec_last = shoal_fec_new (last_k, config->layout.symbol_size);
   self->pending = g_malloc0 (self->n_blocks);
+  self->pending_since = g_new0 (gint64, self->n_blocks);
+  self->served = g_malloc0 (self->n_blocks);
+  self->served_at = g_new0 (gint64, self->n_blocks);
   self->next_parity = g_malloc0 (self->n_blocks);
   self->pending_min = self->n_blocks;
   self->job_parity = g_malloc ((gsize) MAX_JOB * config->layout.symbol_size);
@@ -154,6 +165,9 @@ shoal_sender_free (ShoalSender *self)
   shoal_fec_free (self->fec);
   shoal_fec_free (self->fec_last);
   g_free (self->pending);
+  g_free (self->pending_since);
+  g_free (self->served);
+  g_free (self->served_at);
   g_free (self->next_parity);
   g_free (self->job_parity);
   for (guint i = 0; i < CACHE_SLOTS; i++)
@@ -252,15 +266,21 @@ shoal_sender_cancel (ShoalSender *self,
 }
 
 static void
-add_pending (ShoalSender *self, guint32 b, guint need)
+add_pending (ShoalSender *self, guint32 b, guint need, gint64 now)
 {
   guint k = shoal_layout_block_k (&self->cfg.layout, b);
 
   need = MIN (need, k);
   if (self->pending[b] >= need)
     return;
+  if (self->pending[b] == 0 && self->served_at[b] != 0 && now - self->served_at[b] < CROSSED
+      && need <= self->served[b])
+    return;
   if (self->pending[b] == 0)
-    self->n_pending++;
+    {
+      self->n_pending++;
+      self->pending_since[b] = now;
+    }
   self->pending[b] = need;
   if (b < self->pending_min)
     self->pending_min = b;
@@ -330,7 +350,7 @@ handle_report (ShoalSender *self, const ShoalPacketHeader *hdr, const ShoalRepor
           /* Blocks the first pass has not reached yet will come anyway. */
           if (b >= self->sweep)
             break;
-          add_pending (self, b, n.need);
+          add_pending (self, b, n.need, now);
           m->nack_symbols += n.need;
         }
     }
@@ -437,7 +457,8 @@ start_job (ShoalSender *self, guint32 b, guint n, guint8 flags, GError **error)
 
 /* Chooses the next symbol: requested repair first, then the first pass. */
 static gboolean
-next_symbol (ShoalSender *self, guint32 *block, guint *esi, guint8 *flags, GError **error)
+next_symbol (ShoalSender *self, gint64 now, guint32 *block, guint *esi, guint8 *flags,
+             GError **error)
 {
   for (;;)
     {
@@ -454,20 +475,30 @@ next_symbol (ShoalSender *self, guint32 *block, guint *esi, guint8 *flags, GErro
         }
       if (self->n_pending > 0)
         {
-          guint32 b = self->pending_min;
-          guint n;
+          guint32 b, seen = 0;
 
-          while (self->pending[b] == 0)
-            b++;
-          n = self->pending[b];
-          self->pending[b] = 0;
-          self->n_pending--;
-          self->pending_min = b + 1;
-          if (self->n_pending == 0)
-            self->pending_min = self->n_blocks;
-          if (!start_job (self, b, n, SHOAL_DATA_FLAG_REPAIR, error))
-            return FALSE;
-          continue;
+          /* The lowest pending block whose NACKs have had time to gather. */
+          for (b = self->pending_min; b < self->n_blocks && seen < self->n_pending; b++)
+            if (self->pending[b] != 0)
+              {
+                if (now - self->pending_since[b] >= AGGREGATE)
+                  break;
+                seen++;
+              }
+          if (b < self->n_blocks && seen < self->n_pending)
+            {
+              guint n = self->pending[b];
+
+              self->pending[b] = 0;
+              self->n_pending--;
+              while (self->pending_min < self->n_blocks && self->pending[self->pending_min] == 0)
+                self->pending_min++;
+              if (!start_job (self, b, n, SHOAL_DATA_FLAG_REPAIR, error))
+                return FALSE;
+              self->served[b] = MIN (self->job_n, 255);
+              self->served_at[b] = now;
+              continue;
+            }
         }
       if (self->sweep < self->n_blocks)
         {
@@ -774,7 +805,7 @@ shoal_sender_next_run (ShoalSender  *self,
       guint8 flags;
       gsize len;
 
-      if (!next_symbol (self, &b, &esi, &flags, error))
+      if (!next_symbol (self, now, &b, &esi, &flags, error))
         {
           if (error && *error)
             return 0;
@@ -806,6 +837,8 @@ shoal_sender_next_run (ShoalSender  *self,
       self->stats.datagrams += n;
       self->stats.wire_bytes += used;
     }
+  else if (self->n_pending > 0)
+    *next_wake = MIN (*next_wake, now + AGGREGATE / 4);   /* held repair maturing */
   return used;
 }
 
