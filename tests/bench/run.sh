@@ -9,7 +9,8 @@
 #
 # Scenarios (default: all, in this order):
 #   clean   unshaped, no loss, 256 MiB and 1 GiB: time until all 3 clients verified
-#   shaped  server link shaped to 200 Mbit/s with tbf, 256 MiB: time against the link's
+#   shaped  server link shaped to 200 Mbit/s with tbf, 256 MiB: time against the time the
+#           link needs for the file's bytes
 #   loss    1 % independent loss per client, 256 MiB (and 1 GiB): payload bytes and time
 #   rss     peak RSS of shoal-client and shoald on 1 GiB (taken from clean when it ran)
 # --quick uses the 256 MiB file only. --build defaults to $SHOAL_BUILDDIR or _build;
