@@ -913,6 +913,7 @@ start_service (ShoalDemo *self, GError **error)
       return FALSE;
     }
   self->url = shoal_dp_dup_url (self->dp);
+  shoal_point_set_admin_endpoint (self->point, self->url, shoal_dp_get_admin_token (self->dp));
   self->package = shoal_library_lookup (shoal_dp_get_library (self->dp), self->package_name);
   if (self->package == NULL)
     {
@@ -979,6 +980,7 @@ shoal_demo_dispose (GObject *object)
     {
       shoal_point_set_handlers (self->point, NULL, NULL, NULL, NULL);
       shoal_point_follow (self->point, NULL, NULL);
+      shoal_point_set_admin_endpoint (self->point, NULL, NULL);
     }
   if (self->dp != NULL)
     shoal_dp_stop (self->dp);

@@ -5,7 +5,9 @@
 
 #include <glib/gi18n.h>
 
+#include "shoal-access-wizard.h"
 #include "shoal-format.h"
+#include "shoal-multicast-wizard.h"
 #include "shoal-package.h"
 #include "shoal-point-view.h"
 #include "shoal-rate-history.h"
@@ -151,6 +153,42 @@ stop_activated (GtkWidget *widget, const char *action, GVariant *param)
     shoal_point_stop_session (self->point, self->watched);
 }
 
+/* The wizards talk to the point's REST API: a remote point's, or the embedded point's own
+ * endpoint while it serves one. */
+static void
+open_wizard (ShoalPointView *self, gboolean multicast)
+{
+  const char *url = self->point ? shoal_point_get_admin_url (self->point) : NULL;
+  GtkWidget *wizard;
+
+  if (url == NULL)
+    {
+      show_error (self, _("This distribution point serves no admin API to change it through "
+                          "(the embedded point serves one while the demo runs)."));
+      return;
+    }
+  wizard = multicast
+           ? shoal_multicast_wizard_new (shoal_point_get_name (self->point), url,
+                                         shoal_point_get_admin_token (self->point))
+           : shoal_access_wizard_new (shoal_point_get_name (self->point), url,
+                                      shoal_point_get_admin_token (self->point));
+  gtk_window_set_transient_for (GTK_WINDOW (wizard),
+                                GTK_WINDOW (gtk_widget_get_root (GTK_WIDGET (self))));
+  gtk_window_present (GTK_WINDOW (wizard));
+}
+
+static void
+multicast_wizard_activated (GtkWidget *widget, const char *action, GVariant *param)
+{
+  open_wizard (SHOAL_POINT_VIEW (widget), TRUE);
+}
+
+static void
+access_wizard_activated (GtkWidget *widget, const char *action, GVariant *param)
+{
+  open_wizard (SHOAL_POINT_VIEW (widget), FALSE);
+}
+
 static void
 shoal_point_view_dispose (GObject *object)
 {
@@ -219,6 +257,10 @@ shoal_point_view_class_init (ShoalPointViewClass *klass)
   gtk_widget_class_install_action (widget_class, "point.start", NULL, start_activated);
   gtk_widget_class_install_action (widget_class, "point.start-now", NULL, start_now_activated);
   gtk_widget_class_install_action (widget_class, "point.stop", NULL, stop_activated);
+  gtk_widget_class_install_action (widget_class, "point.multicast-wizard", NULL,
+                                   multicast_wizard_activated);
+  gtk_widget_class_install_action (widget_class, "point.access-wizard", NULL,
+                                   access_wizard_activated);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_n, GDK_CONTROL_MASK,
                                        "point.start", NULL);
 }

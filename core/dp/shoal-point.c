@@ -17,6 +17,8 @@ struct _ShoalPoint
   char       *kind;
   char       *url;
   char       *token;
+  char       *admin_url;        /* the embedded point's own REST endpoint, if any */
+  char       *admin_token;
   char       *state;
   char       *error;
   GListStore *sessions;
@@ -61,6 +63,8 @@ shoal_point_finalize (GObject *object)
   g_free (self->kind);
   g_free (self->url);
   g_free (self->token);
+  g_free (self->admin_url);
+  g_free (self->admin_token);
   g_free (self->state);
   g_free (self->error);
   g_object_unref (self->sessions);
@@ -181,6 +185,33 @@ shoal_point_get_token (ShoalPoint *self)
 {
   g_return_val_if_fail (SHOAL_IS_POINT (self), NULL);
   return self->token;
+}
+
+void
+shoal_point_set_admin_endpoint (ShoalPoint *self,
+                                const char *url,
+                                const char *token)
+{
+  g_return_if_fail (SHOAL_IS_POINT (self));
+
+  g_free (self->admin_url);
+  self->admin_url = g_strdup (url);
+  g_free (self->admin_token);
+  self->admin_token = g_strdup (token);
+}
+
+const char *
+shoal_point_get_admin_url (ShoalPoint *self)
+{
+  g_return_val_if_fail (SHOAL_IS_POINT (self), NULL);
+  return self->admin_url ? self->admin_url : self->url;
+}
+
+const char *
+shoal_point_get_admin_token (ShoalPoint *self)
+{
+  g_return_val_if_fail (SHOAL_IS_POINT (self), NULL);
+  return self->admin_url ? self->admin_token : self->token;
 }
 
 const char *

@@ -55,6 +55,13 @@ const char   *shoal_point_get_name        (ShoalPoint     *self);
 const char   *shoal_point_get_kind        (ShoalPoint     *self);
 const char   *shoal_point_get_url         (ShoalPoint     *self);
 const char   *shoal_point_get_token       (ShoalPoint     *self);
+/* Where the point's REST API answers, for the admin wizards: a remote point's URL and
+ * token, or the embedded point's own endpoint once it serves one (set by its owner). */
+void          shoal_point_set_admin_endpoint (ShoalPoint    *self,
+                                           const char     *url,
+                                           const char     *token);
+const char   *shoal_point_get_admin_url   (ShoalPoint     *self);
+const char   *shoal_point_get_admin_token (ShoalPoint     *self);
 const char   *shoal_point_get_state       (ShoalPoint     *self);
 const char   *shoal_point_get_error       (ShoalPoint     *self);
 gboolean      shoal_point_get_can_start   (ShoalPoint     *self);
