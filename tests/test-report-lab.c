@@ -12,6 +12,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "shoal-report-export.h"
 #include "test-report-utils.h"
 #include "test-utils.h"
 
@@ -409,6 +410,25 @@ test_report_lab (void)
     g_clear_pointer (&bad, g_bytes_unref);
     bad = http_get (&lab, "/api/v1/sessions/no-such-session/report", &status, NULL);
     g_assert_cmpuint (status, ==, 404);
+  }
+
+  /* The console's Export of a remote daemon's session: the daemon renders it. */
+  {
+    g_autoptr(ShoalPoint) point = shoal_point_new_remote ("lab", "http://" SERVER_IP ":8470",
+                                                          "test-admin-token");
+    g_autoptr(ShoalSession) mirror = shoal_session_new_remote (id, "img");
+    g_autofree char *path = report_artifact ("lab-console-export.pdf");
+    g_autofree char *png = report_artifact ("lab-console-export.png");
+    g_autoptr(GError) error = NULL;
+    gboolean ok;
+
+    shoal_test_lan_enter (lab.lan, "c1");
+    ok = shoal_report_export (point, mirror, path, SHOAL_REPORT_FORMAT_PDF,
+                              SHOAL_REPORT_PAPER_A4, &error);
+    shoal_test_lan_leave ();
+    g_assert_no_error (error);
+    g_assert_true (ok);
+    report_check_pdf (path, o, png);
   }
 
   /* The client history, one row per client, from a date on; none from the future. */

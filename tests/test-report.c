@@ -14,6 +14,7 @@
 #include "shoal-client-record.h"
 #include "shoal-rate-history.h"
 #include "shoal-reception.h"
+#include "shoal-report-export.h"
 #include "shoal-report.h"
 #include "shoal-session.h"
 #include "shoal-sim-transport.h"
@@ -88,6 +89,12 @@ static void
 on_finished (ShoalSession *session, gpointer data)
 {
   *(gboolean *) data = TRUE;
+}
+
+static void
+on_export_done (GObject *source, GAsyncResult *result, gpointer data)
+{
+  *(GAsyncResult **) data = g_object_ref (result);
 }
 
 static ShoalSession *
@@ -241,6 +248,25 @@ test_report_sim_session (void)
   g_assert_cmpuint (json_array_get_length (json_object_get_array_member (o, "events")), >=,
                     2 * N_RECEIVERS + 2);
   report_export_and_check (report, "sim-session");
+
+  /* The console's Export: the same report, written from the live session in a worker. */
+  {
+    g_autofree char *path = report_artifact ("sim-export.html");
+    g_autofree char *json = report_artifact ("sim-export.json");
+    g_autoptr(GAsyncResult) result = NULL;
+
+    shoal_report_export_async (NULL, session, path, SHOAL_REPORT_FORMAT_HTML,
+                               SHOAL_REPORT_PAPER_A4, NULL, on_export_done, &result);
+    while (result == NULL)
+      g_main_context_iteration (NULL, TRUE);
+    g_assert_true (shoal_report_export_finish (result, &error));
+    g_assert_no_error (error);
+    g_assert_true (shoal_report_export (NULL, session, json, SHOAL_REPORT_FORMAT_JSON,
+                                        SHOAL_REPORT_PAPER_A4, &error));
+    g_assert_no_error (error);
+    report_check ("schema", json, NULL);
+    report_check ("html", path, json);
+  }
 
   cmd = g_strdup_printf ("rm -rf %s", dir);
   g_spawn_command_line_sync (cmd, NULL, NULL, NULL, NULL);

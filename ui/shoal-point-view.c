@@ -11,6 +11,7 @@
 #include "shoal-package.h"
 #include "shoal-point-view.h"
 #include "shoal-rate-history.h"
+#include "shoal-report-export.h"
 #include "shoal-session-view.h"
 #include "shoal-start-dialog.h"
 
@@ -64,6 +65,7 @@ update_actions (ShoalPointView *self)
                                  self->point != NULL && shoal_point_get_can_start (self->point));
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "point.start-now", waiting);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "point.stop", session_is_active (s));
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "point.export", s != NULL);
 }
 
 static void
@@ -151,6 +153,88 @@ stop_activated (GtkWidget *widget, const char *action, GVariant *param)
 
   if (self->watched != NULL)
     shoal_point_stop_session (self->point, self->watched);
+}
+
+static void
+export_done (GObject *source, GAsyncResult *result, gpointer data)
+{
+  g_autoptr(ShoalPointView) self = data;
+  g_autoptr(GError) error = NULL;
+
+  if (!shoal_report_export_finish (result, &error))
+    show_error (self, error->message);
+}
+
+static void
+export_response (GtkNativeDialog *dialog, int response, ShoalPointView *self)
+{
+  g_autoptr(GFile) file = NULL;
+  g_autofree char *path = NULL;
+  ShoalReportFormat format = SHOAL_REPORT_FORMAT_PDF;
+  GtkFileFilter *filter;
+
+  if (response == GTK_RESPONSE_ACCEPT && self->watched != NULL)
+    {
+      file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (dialog));
+      path = g_file_get_path (file);
+      filter = gtk_file_chooser_get_filter (GTK_FILE_CHOOSER (dialog));
+      /* The name's extension decides; without one, the chosen filter does, and names it. */
+      if (path != NULL && !shoal_report_format_from_path (path, &format))
+        {
+          char *named;
+
+          if (filter != NULL)
+            format = GPOINTER_TO_INT (g_object_get_data (G_OBJECT (filter), "format"));
+          named = g_strconcat (path, ".", shoal_report_format_to_string (format), NULL);
+          g_free (path);
+          path = named;
+        }
+      if (path != NULL)
+        shoal_report_export_async (self->point, self->watched, path, format,
+                                   g_str_equal (gtk_paper_size_get_default (),
+                                                GTK_PAPER_NAME_LETTER)
+                                   ? SHOAL_REPORT_PAPER_LETTER : SHOAL_REPORT_PAPER_A4,
+                                   NULL, export_done, g_object_ref (self));
+    }
+  gtk_native_dialog_destroy (dialog);
+  g_object_unref (dialog);
+}
+
+/* The session's report as PDF, HTML, CSV or JSON (the Export button of the session view). */
+static void
+export_activated (GtkWidget *widget, const char *action, GVariant *param)
+{
+  ShoalPointView *self = SHOAL_POINT_VIEW (widget);
+  static const struct { const char *name; const char *pattern; ShoalReportFormat format; }
+    kinds[] = {
+      { N_("PDF document"), "*.pdf", SHOAL_REPORT_FORMAT_PDF },
+      { N_("Web page (HTML)"), "*.html", SHOAL_REPORT_FORMAT_HTML },
+      { N_("Spreadsheet (CSV, one row per client)"), "*.csv", SHOAL_REPORT_FORMAT_CSV },
+      { N_("Data (JSON)"), "*.json", SHOAL_REPORT_FORMAT_JSON },
+    };
+  GtkFileChooserNative *dialog;
+  g_autofree char *name = NULL;
+
+  if (self->watched == NULL)
+    return;
+  dialog = gtk_file_chooser_native_new (_("Export Session Report"),
+                                        GTK_WINDOW (gtk_widget_get_root (widget)),
+                                        GTK_FILE_CHOOSER_ACTION_SAVE, _("_Export"), NULL);
+  for (guint i = 0; i < G_N_ELEMENTS (kinds); i++)
+    {
+      GtkFileFilter *filter = gtk_file_filter_new ();
+
+      gtk_file_filter_set_name (filter, _(kinds[i].name));
+      gtk_file_filter_add_pattern (filter, kinds[i].pattern);
+      g_object_set_data (G_OBJECT (filter), "format", GINT_TO_POINTER (kinds[i].format));
+      gtk_file_chooser_add_filter (GTK_FILE_CHOOSER (dialog), filter);
+      g_object_unref (filter);
+    }
+  name = g_strdup_printf ("%s.pdf", shoal_session_get_id (self->watched));
+  gtk_file_chooser_set_current_name (GTK_FILE_CHOOSER (dialog), name);
+  gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (dialog), TRUE);
+  g_signal_connect (dialog, "response", G_CALLBACK (export_response), self);
+  gtk_native_dialog_show (GTK_NATIVE_DIALOG (dialog));
 }
 
 /* The wizards talk to the point's REST API: a remote point's, or the embedded point's own
@@ -261,6 +345,7 @@ shoal_point_view_class_init (ShoalPointViewClass *klass)
                                    multicast_wizard_activated);
   gtk_widget_class_install_action (widget_class, "point.access-wizard", NULL,
                                    access_wizard_activated);
+  gtk_widget_class_install_action (widget_class, "point.export", NULL, export_activated);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_n, GDK_CONTROL_MASK,
                                        "point.start", NULL);
 }
