@@ -406,10 +406,18 @@ on_verified (GObject *source, GAsyncResult *result, gpointer data)
       && json_array_get_length (json_node_get_array (v->audit)) > 0)
     {
       JsonObject *e = json_array_get_object_element (json_node_get_array (v->audit), 0);
-      g_autofree char *d = g_strdup_printf (
-        _("%s: %s changed %s."), json_object_get_string_member_with_default (e, "time", "?"),
-        json_object_get_string_member_with_default (e, "who", "?"),
-        json_object_get_string_member_with_default (e, "what", "?"));
+      g_autoptr(JsonGenerator) gen = json_generator_new ();
+      g_autofree char *old = NULL, *new_ = NULL, *d = NULL;
+
+      json_generator_set_root (gen, json_object_get_member (e, "old"));
+      old = json_generator_to_data (gen, NULL);
+      json_generator_set_root (gen, json_object_get_member (e, "new"));
+      new_ = json_generator_to_data (gen, NULL);
+      d = g_strdup_printf (_("%s: %s changed %s from %s to %s."),
+                           json_object_get_string_member_with_default (e, "time", "?"),
+                           json_object_get_string_member_with_default (e, "who", "?"),
+                           json_object_get_string_member_with_default (e, "what", "?"), old,
+                           new_);
       add_row (self, "audit", _("Audit log"), TRUE, d, NULL);
     }
   else
