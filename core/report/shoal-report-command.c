@@ -113,7 +113,7 @@ shoal_report_command (const ShoalCtlGlobals *g,
   g_autofree char *since_text = NULL;
   g_autofree char *input = NULL;
   g_autofree char *path = NULL;
-  gboolean history = FALSE;
+  gboolean history = FALSE, json = FALSE;
   ShoalReportFormat format = SHOAL_REPORT_FORMAT_JSON;
   ShoalReportPaper paper = SHOAL_REPORT_PAPER_A4;
   GOptionEntry entries[] = {
@@ -129,6 +129,7 @@ shoal_report_command (const ShoalCtlGlobals *g,
       "With --history: sessions started at or after DATE (2026-11-01 or ISO 8601)", "DATE" },
     { "input", 'i', 0, G_OPTION_ARG_FILENAME, &input,
       "Render a saved JSON report or session record instead of asking a server", "FILE" },
+    { "json", 0, 0, G_OPTION_ARG_NONE, &json, "The same as --format json", NULL },
     { NULL }
   };
   int code;
@@ -140,6 +141,8 @@ shoal_report_command (const ShoalCtlGlobals *g,
   if (code >= 0)
     return code;
 
+  if (json && format_name == NULL)
+    format_name = g_strdup ("json");
   if (format_name != NULL)
     {
       if (!shoal_report_format_from_string (format_name, &format, &error))
