@@ -14,16 +14,18 @@
 #   loss    1 % independent loss per client, 256 MiB (and 1 GiB): payload bytes and time
 #   rss     peak RSS of shoal-client and shoald on 1 GiB (taken from clean when it ran)
 # --quick uses the 256 MiB file only. --build defaults to $SHOAL_BUILDDIR or _build;
-# --work (default /var/tmp/shoal-bench) caches the random source files, Shoal's libraries
-# and the last run's logs and report; --out holds the clients' outputs during a run (default
-# a directory under /dev/shm when it has room, else under --work) and is emptied afterwards.
+# --work (default /var/tmp/shoal-bench) caches the random source files and Shoal's libraries,
+# and keeps the logs and report of the 10 newest runs (WORK/last is the newest); --out holds
+# the clients' outputs during a run (default a directory under /dev/shm when it has room, else
+# under --work) and is emptied afterwards.
 # --shoal-opt adds a key to shoald's JSON config, e.g. --shoal-opt max_rate=0.
 # --told-rate is the rate every tool is told on the shaped link (default 195 Mbit/s: a sender
 # faster than its own tbf qdisc loses datagrams locally).
 # --repeat N runs each measurement N times and keeps, per tool, the one with the shortest
 # verified time (the machine is shared; every tool gets the same chances).
 # --tools runs only some of the tools (for development: the bars need all three).
-# Needs root, udpcast, uftp, nftables, iproute2, curl or python3, and /usr/bin/time.
+# Runs wait for each other (a lock in WORK). Needs root, udpcast, uftp, nftables, iproute2,
+# curl or python3, and /usr/bin/time.
 set -euo pipefail
 export LC_ALL=C
 
@@ -79,10 +81,18 @@ declare -A size_label=([256m]="256 MiB" [1g]="1 GiB")
 
 prefix=sbn$$
 lan=$top/tests/lan.sh
-mkdir -p "$work"
-logs=$work/logs
-rm -rf "$logs"
+mkdir -p "$work/runs"
+# One run at a time: two would share the cores and spoil each other's figures.
+exec 9>"$work/lock"
+if ! flock -n 9; then
+  echo "run.sh: another benchmark holds $work/lock; waiting for it" >&2
+  flock 9
+fi
+logs=$work/runs/$(date +%Y%m%dT%H%M%S)-$$
 mkdir -p "$logs"
+ln -sfn "runs/${logs##*/}" "$work/last"
+# The 10 newest runs' logs stay.
+find "$work/runs" -mindepth 1 -maxdepth 1 -type d | sort | head -n -10 | xargs -r rm -rf
 results=$logs/results.txt
 : >"$results"
 if [ -z "$outbase" ]; then
