@@ -19,7 +19,6 @@
 #include "shoal-cmtrace.h"
 #include "shoal-descriptor.h"
 #include "shoal-json-file.h"
-#include "shoal-probe-client.h"
 #include "shoal-tls.h"
 #include "shoal-probe-client.h"
 #include "shoal-range-fetcher.h"
@@ -596,9 +595,6 @@ shoal_client_main (int    argc,
     { "verify-readback", 0, 0, G_OPTION_ARG_NONE, &c.verify_readback,
       "Also read the whole output back and check every file's SHA-256", NULL },
     { "quiet", 'q', 0, G_OPTION_ARG_NONE, &c.quiet, "Print errors only", NULL },
-    { "probe", 0, 0, G_OPTION_ARG_STRING, &probe_url,
-      "Receive a probe burst from the distribution point at URL, report loss and rate back, "
-      "and exit (--join-timeout: seconds to wait for an armed probe)", "URL" },
     { "probe", 0, 0, G_OPTION_ARG_STRING, &probe_url,
       "Receive a probe burst from the distribution point at URL, report loss and rate back, "
       "and exit (--join-timeout: seconds to wait for an armed probe)", "URL" },
