@@ -11,6 +11,16 @@
 #include "shoal-dp.h"
 #include "shoal-json-file.h"
 
+/* A node that takes @object over (json_node_init_object would add a reference). */
+static JsonNode *
+object_node (JsonObject *object)
+{
+  JsonNode *node = json_node_new (JSON_NODE_OBJECT);
+
+  json_node_take_object (node, object);
+  return node;
+}
+
 /* ---- parsing --------------------------------------------------------------------------- */
 
 gboolean
@@ -389,7 +399,7 @@ preflight_settings (ShoalRestClient *rc, JsonNode *settings, guint querier_wait,
 {
   g_autoptr(JsonNode) started = NULL;
   JsonObject *req = json_object_new ();
-  g_autoptr(JsonNode) body = json_node_init_object (json_node_alloc (), req);
+  g_autoptr(JsonNode) body = object_node (req);
   JsonObject *s = json_node_get_object (settings);
   const char *keys[] = { "interface", "group_first", "group_last", "port_first", "port_last",
                          "ttl", "mtu" };
@@ -601,7 +611,7 @@ shoal_ctl_cmd_preflight (const ShoalCtlGlobals *g, int argc, char **argv)
     { NULL }
   };
   JsonObject *req = json_object_new ();
-  g_autoptr(JsonNode) body = json_node_init_object (json_node_alloc (), req);
+  g_autoptr(JsonNode) body = object_node (req);
   int code;
 
   if (!parse ("preflight", NULL, "Test the network from the distribution point before "
@@ -672,7 +682,7 @@ shoal_ctl_cmd_access (const ShoalCtlGlobals *g, int argc, char **argv)
     { NULL }
   };
   JsonObject *req = json_object_new ();
-  g_autoptr(JsonNode) body = json_node_init_object (json_node_alloc (), req);
+  g_autoptr(JsonNode) body = object_node (req);
   gboolean anonymous;
   int code;
 
@@ -746,7 +756,7 @@ shoal_ctl_cmd_keys (const ShoalCtlGlobals *g, int argc, char **argv)
     { NULL }
   };
   JsonObject *req = json_object_new ();
-  g_autoptr(JsonNode) body = json_node_init_object (json_node_alloc (), req);
+  g_autoptr(JsonNode) body = object_node (req);
   int code;
 
   if (!parse ("keys", "regenerate", "Regenerate the multicast keys: remove the keys of "
@@ -795,7 +805,7 @@ shoal_ctl_cmd_probe (const ShoalCtlGlobals *g, int argc, char **argv)
     { NULL }
   };
   JsonObject *req = json_object_new ();
-  g_autoptr(JsonNode) body = json_node_init_object (json_node_alloc (), req);
+  g_autoptr(JsonNode) body = object_node (req);
   gint64 deadline;
   int code;
 

@@ -64,6 +64,16 @@ preflight_run_free (gpointer data)
   g_free (run);
 }
 
+/* A node that takes @object over (json_node_init_object would add a reference). */
+static JsonNode *
+object_node (JsonObject *object)
+{
+  JsonNode *node = json_node_new (JSON_NODE_OBJECT);
+
+  json_node_take_object (node, object);
+  return node;
+}
+
 void
 shoal_dp_admin_dispose (ShoalDp *self)
 {
@@ -496,7 +506,7 @@ write_config_file (ShoalDp *self, JsonNode *settings, GError **error)
       return FALSE;
     }
   else
-    root = json_node_init_object (json_node_alloc (), json_object_new ());
+    root = object_node (json_object_new ());
   file = json_node_get_object (root);
   members = json_object_get_members (req);
   for (GList *l = members; l != NULL; l = l->next)
@@ -533,7 +543,7 @@ pick (JsonNode *config, JsonNode *a, JsonNode *b)
                                json_object_get_member (bo, l->data)))
         json_object_set_member (o, l->data, json_node_copy (v));
     }
-  return json_node_init_object (json_node_alloc (), o);
+  return object_node (o);
 }
 
 static gboolean
@@ -1196,7 +1206,7 @@ body_json (SoupServerMessage *msg)
   g_autoptr(GError) error = NULL;
 
   if (g_bytes_get_size (bytes) == 0)
-    return json_node_init_object (json_node_alloc (), json_object_new ());
+    return object_node (json_object_new ());
   if (!json_parser_load_from_data (parser, g_bytes_get_data (bytes, NULL),
                                    g_bytes_get_size (bytes), &error)
       || json_parser_get_root (parser) == NULL
