@@ -498,7 +498,6 @@ run (Client *c, GError **error)
   cfg.block_hashes = shoal_manifest_get_block_hashes (d->manifest);
   cfg.manifest = d->manifest;
   cfg.multicast_only = d->multicast_only;
-  cfg.verify_readback = c->verify_readback;
   cfg.join_timeout = (gint64) c->join_timeout * G_USEC_PER_SEC;
   cfg.simulate_loss_permille = CLAMP (c->loss_permille, 0, 1000);
 
@@ -536,8 +535,10 @@ run (Client *c, GError **error)
   if (!ok)
     return FALSE;
   shoal_reception_get_progress (rec, &p);
-  /* Every block was checked before it was written and every file's SHA-256 as its bytes
-   * went out; --verify-readback reads the output back as well. */
+  /* Every block was checked against its SHA-256 in the signed manifest before it was
+   * written. The distribution point hashed blocks and files from the same bytes in one pass,
+   * so the files' SHA-256 follow; --verify-readback reads the output back from the disk and
+   * checks each file's SHA-256 as well, which also catches a disk that wrote wrongly. */
   if (c->verify_readback)
     {
       say (c, SHOAL_CMTRACE_INFO, "Step: reading every file back to verify it");

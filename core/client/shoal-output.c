@@ -1,7 +1,13 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* Positioned writes of the package stream into a file, a block device or a directory tree.
  * Space is reserved up front where the filesystem allows, so a full disk is reported before
- * the transfer rather than as a truncated file after it. */
+ * the transfer rather than as a truncated file after it.
+ *
+ * The page-aligned middle of each write goes through a second descriptor opened with
+ * O_DIRECT: filling fresh page-cache pages costs ~1.4 s of kernel CPU per GiB here, against
+ * ~0.15 s for direct I/O, and an imaged machine never reads its image back through the cache.
+ * The unaligned ends of a write, and filesystems that refuse O_DIRECT (tmpfs), use the
+ * ordinary descriptor; the kernel keeps the two coherent. */
 #include "config.h"
 
 #include <errno.h>
@@ -25,11 +31,19 @@ typedef struct
   guint64 offset;
   guint64 size;
   int     fd;
+  int     dfd;          /* O_DIRECT, or -1 */
 } OutFile;
+
+/* File offsets and memory of direct writes are aligned to this: the page size, which is a
+ * multiple of every logical block size Linux supports. */
+#define DIRECT_ALIGN 4096
+#define BOUNCE_SIZE (1024 * 1024)
 
 struct _ShoalOutput
 {
   GArray *files;        /* OutFile, ordered by offset */
+  GMutex  bounce_lock;
+  guint8 *bounce;       /* BOUNCE_SIZE bytes aligned to DIRECT_ALIGN, made on first use */
 };
 
 static gboolean
@@ -54,6 +68,8 @@ open_one (OutFile *f, gboolean create, GError **error)
   if (S_ISBLK (st.st_mode))
     {
       guint64 dev_size = 0;
+
+      f->dfd = open (f->path, O_WRONLY | O_CLOEXEC | O_DIRECT);
 
       if (ioctl (f->fd, BLKGETSIZE64, &dev_size) != 0)
         return set_io_error (error, errno, "cannot read the size of", f->path, 0);
@@ -80,6 +96,8 @@ open_one (OutFile *f, gboolean create, GError **error)
       if (rc != 0 && rc != EOPNOTSUPP && rc != EINVAL)
         return set_io_error (error, rc, "cannot reserve space for", f->path, f->size);
     }
+  /* Fails with EINVAL where the filesystem has no direct I/O; writes are buffered then. */
+  f->dfd = open (f->path, O_WRONLY | O_CLOEXEC | O_DIRECT);
   return TRUE;
 }
 
@@ -89,6 +107,7 @@ output_new (void)
   ShoalOutput *out = g_new0 (ShoalOutput, 1);
 
   out->files = g_array_new (FALSE, TRUE, sizeof (OutFile));
+  g_mutex_init (&out->bounce_lock);
   return out;
 }
 
@@ -98,7 +117,7 @@ shoal_output_open_single (const char  *path,
                           GError     **error)
 {
   g_autoptr(ShoalOutput) out = output_new ();
-  OutFile f = { g_strdup (path), 0, total_size, -1 };
+  OutFile f = { g_strdup (path), 0, total_size, -1, -1 };
 
   g_array_append_val (out->files, f);
   if (!open_one (&g_array_index (out->files, OutFile, 0), TRUE, error))
@@ -116,7 +135,7 @@ shoal_output_open_dir (const char            *dir,
 
   for (guint i = 0; i < n_files; i++)
     {
-      OutFile f = { NULL, files[i].offset, files[i].size, -1 };
+      OutFile f = { NULL, files[i].offset, files[i].size, -1, -1 };
       g_autofree char *parent = NULL;
 
       if (g_path_is_absolute (files[i].path) || strstr (files[i].path, "..") != NULL)
@@ -136,8 +155,8 @@ shoal_output_open_dir (const char            *dir,
   return g_steal_pointer (&out);
 }
 
-typedef gboolean (*SpanFunc) (OutFile *f, guint64 file_off, guint8 *data, gsize len,
-                              GError **error);
+typedef gboolean (*SpanFunc) (ShoalOutput *out, OutFile *f, guint64 file_off, guint8 *data,
+                              gsize len, GError **error);
 
 /* Splits [offset, offset+len) of the stream at file boundaries. */
 static gboolean
@@ -153,7 +172,7 @@ for_each_span (ShoalOutput *out, guint64 offset, guint8 *data, gsize len, SpanFu
         continue;
       start = offset - f->offset;
       n = MIN (len, f->size - start);
-      if (!func (f, start, data, n, error))
+      if (!func (out, f, start, data, n, error))
         return FALSE;
       offset += n;
       data += n;
@@ -169,11 +188,11 @@ for_each_span (ShoalOutput *out, guint64 offset, guint8 *data, gsize len, SpanFu
 }
 
 static gboolean
-write_span (OutFile *f, guint64 off, guint8 *data, gsize len, GError **error)
+write_all (OutFile *f, int fd, guint64 off, const guint8 *data, gsize len, GError **error)
 {
   while (len > 0)
     {
-      ssize_t n = pwrite (f->fd, data, len, off);
+      ssize_t n = pwrite (fd, data, len, off);
       if (n < 0 && errno == EINTR)
         continue;
       if (n <= 0)
@@ -185,8 +204,86 @@ write_span (OutFile *f, guint64 off, guint8 *data, gsize len, GError **error)
   return TRUE;
 }
 
+/* Writes the aligned [off, off+len) through the O_DIRECT descriptor, by way of the aligned
+ * bounce buffer. Returns 1 when written, 0 on an error, -1 when the kernel refuses direct
+ * I/O on this file before anything was written; the descriptor is then closed for good. The
+ * lock covers the descriptor as well as the buffer. */
+static int
+write_direct (ShoalOutput *out, OutFile *f, guint64 off, const guint8 *data, gsize len,
+              GError **error)
+{
+  g_autoptr(GMutexLocker) locker = g_mutex_locker_new (&out->bounce_lock);
+  gboolean first = TRUE;
+
+  if (f->dfd < 0)
+    return -1;   /* another thread found direct I/O refused meanwhile */
+  if (out->bounce == NULL)
+    out->bounce = g_aligned_alloc (1, BOUNCE_SIZE, DIRECT_ALIGN);
+  while (len > 0)
+    {
+      gsize chunk = MIN (len, BOUNCE_SIZE);
+      gsize done = 0;
+
+      memcpy (out->bounce, data, chunk);
+      while (done < chunk)
+        {
+          ssize_t n = pwrite (f->dfd, out->bounce + done, chunk - done, off + done);
+
+          if (n < 0 && errno == EINTR)
+            continue;
+          if (n < 0 && errno == EINVAL && first)
+            {
+              g_debug ("%s refuses direct I/O; writing through the page cache", f->path);
+              close (f->dfd);
+              f->dfd = -1;
+              return -1;
+            }
+          if (n <= 0)
+            return set_io_error (error, n < 0 ? errno : ENOSPC, "cannot write", f->path,
+                                 off + done);
+          first = FALSE;
+          done += n;
+          /* A short write that leaves an unaligned rest: finish the chunk buffered. */
+          if (done < chunk && done % DIRECT_ALIGN != 0)
+            {
+              if (!write_all (f, f->fd, off + done, out->bounce + done, chunk - done, error))
+                return 0;
+              done = chunk;
+            }
+        }
+      data += chunk;
+      off += chunk;
+      len -= chunk;
+    }
+  return 1;
+}
+
 static gboolean
-read_span (OutFile *f, guint64 off, guint8 *data, gsize len, GError **error)
+write_span (ShoalOutput *out, OutFile *f, guint64 off, guint8 *data, gsize len,
+            GError **error)
+{
+  gsize head = (DIRECT_ALIGN - off % DIRECT_ALIGN) % DIRECT_ALIGN;
+  gsize mid;
+  int rc;
+
+  if (f->dfd < 0 || len < head + DIRECT_ALIGN)
+    return write_all (f, f->fd, off, data, len, error);
+  mid = (len - head) / DIRECT_ALIGN * DIRECT_ALIGN;
+  if (!write_all (f, f->fd, off, data, head, error))
+    return FALSE;
+  rc = write_direct (out, f, off + head, data + head, mid, error);
+  if (rc == 0)
+    return FALSE;
+  if (rc < 0)
+    {
+      if (!write_all (f, f->fd, off + head, data + head, mid, error))
+        return FALSE;
+    }
+  return write_all (f, f->fd, off + head + mid, data + head + mid, len - head - mid, error);
+}
+
+static gboolean
+read_span (ShoalOutput *out G_GNUC_UNUSED, OutFile *f, guint64 off, guint8 *data, gsize len, GError **error)
 {
   while (len > 0)
     {
@@ -259,8 +356,12 @@ shoal_output_close (ShoalOutput *out)
       OutFile *f = &g_array_index (out->files, OutFile, i);
       if (f->fd >= 0)
         close (f->fd);
+      if (f->dfd >= 0)
+        close (f->dfd);
       g_free (f->path);
     }
   g_array_unref (out->files);
+  g_aligned_free (out->bounce);
+  g_mutex_clear (&out->bounce_lock);
   g_free (out);
 }

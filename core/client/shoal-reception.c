@@ -51,13 +51,6 @@ struct _ShoalReception
   guint        in_flight;
   GHashTable  *hash_failures;      /* block -> count */
 
-  /* Per-file SHA-256 over the stream in order, fed with each block as it is written; blocks
-   * written ahead of the hashing point are read back once it reaches them. */
-  ShoalSha256 **file_sha;
-  guint64      hashed_upto;
-  guint8      *written;           /* bitmap: blocks on disk (atomic bytes) */
-  guint8      *hash_buf;
-  char        *file_mismatch;     /* the first file whose hash failed */
 
   ShoalReceptionProgress progress;
   char        *fallback_reason;
@@ -113,16 +106,6 @@ shoal_reception_new (const ShoalReceptionConfig *config,
   self->work = g_async_queue_new ();
   self->results = g_async_queue_new ();
   self->hash_failures = g_hash_table_new (NULL, NULL);
-  self->written = g_malloc0 (self->n_blocks);
-  self->hash_buf = g_malloc (shoal_layout_block_size (&self->layout));
-  if (config->manifest != NULL && !config->verify_readback)
-    {
-      guint n = shoal_manifest_get_n_files (config->manifest);
-
-      self->file_sha = g_new0 (ShoalSha256 *, n + 1);
-      for (guint i = 0; i < n; i++)
-        self->file_sha[i] = shoal_sha256_new ();
-    }
   self->progress.total = self->layout.total_size;
   self->progress.n_blocks = self->n_blocks;
   self->progress.phase = "starting";
@@ -139,12 +122,6 @@ shoal_reception_free (ShoalReception *self)
   g_async_queue_unref (self->work);
   g_async_queue_unref (self->results);
   g_hash_table_unref (self->hash_failures);
-  for (guint i = 0; self->file_sha && self->file_sha[i]; i++)
-    shoal_sha256_free (self->file_sha[i]);
-  g_free (self->file_sha);
-  g_free (self->written);
-  g_free (self->hash_buf);
-  g_free (self->file_mismatch);
   g_free (self->fallback_reason);
   g_free (self);
 }
@@ -177,64 +154,6 @@ block_matches (ShoalReception *self, guint32 b, const guint8 *data, guint len)
 
   gnutls_hash_fast (GNUTLS_DIG_SHA256, data, len, digest);
   return memcmp (digest, self->cfg.block_hashes + (gsize) b * 32, 32) == 0;
-}
-
-/* Feeds stream bytes [hashed_upto, +len) to the files they belong to; a file whose last
- * byte went in is checked against the manifest. */
-static void
-feed_files (ShoalReception *self, const guint8 *data, gsize len)
-{
-  ShoalManifest *m = self->cfg.manifest;
-  guint n = shoal_manifest_get_n_files (m);
-
-  while (len > 0)
-    {
-      int i = shoal_manifest_find_file (m, self->hashed_upto);
-      const ShoalManifestFile *f;
-      gsize take;
-
-      if (i < 0 || (guint) i >= n)
-        break;
-      f = shoal_manifest_get_file (m, i);
-      take = MIN (len, f->offset + f->size - self->hashed_upto);
-      shoal_sha256_update (self->file_sha[i], data, take);
-      self->hashed_upto += take;
-      data += take;
-      len -= take;
-      if (self->hashed_upto == f->offset + f->size)
-        {
-          guint8 digest[32];
-
-          shoal_sha256_finish (self->file_sha[i], digest);
-          if (memcmp (digest, f->sha256, 32) != 0 && self->file_mismatch == NULL)
-            self->file_mismatch = g_strdup (f->path);
-        }
-    }
-  /* Empty files take no stream bytes but still have a (trivial) hash. */
-}
-
-/* Hashes every block from the hashing point on that is already on disk. @data, when not
- * NULL, holds block @b, just written. One thread at a time owns the hashing state and the
- * written bitmap: the worker while multicast runs, the calling thread before and after. */
-static gboolean
-hash_forward (ShoalReception *self, guint32 b, const guint8 *data, GError **error)
-{
-  if (self->file_sha == NULL)
-    return TRUE;
-  if (data != NULL && shoal_layout_block_offset (&self->layout, b) == self->hashed_upto)
-    feed_files (self, data, shoal_layout_block_len (&self->layout, b));
-  while (self->hashed_upto < self->layout.total_size)
-    {
-      guint32 next = (guint32) (self->hashed_upto / shoal_layout_block_size (&self->layout));
-      guint len = shoal_layout_block_len (&self->layout, next);
-
-      if (!self->written[next])
-        break;
-      if (!shoal_output_read (self->output, self->hashed_upto, self->hash_buf, len, error))
-        return FALSE;
-      feed_files (self, self->hash_buf, len);
-    }
-  return TRUE;
 }
 
 static gboolean
@@ -276,14 +195,9 @@ worker_thread (gpointer data)
                  || shoal_ready_block_decode (ready, ready->k == self->layout.k ? fec : fec_last,
                                               buf))
                 && block_matches (self, ready->block, data, len);
-      if (res->ok
-          && shoal_output_write (self->output,
-                                 shoal_layout_block_offset (&self->layout, ready->block),
-                                 data, len, &res->error))
-        {
-          self->written[ready->block] = 1;
-          hash_forward (self, ready->block, data, &res->error);
-        }
+      if (res->ok)
+        shoal_output_write (self->output, shoal_layout_block_offset (&self->layout, ready->block),
+                            data, len, &res->error);
       g_async_queue_push (self->results, res);
     }
   return NULL;
@@ -414,7 +328,6 @@ load_journal (ShoalReception *self)
     if (data[40 + b / 8] & (1 << (b % 8)))
       {
         shoal_receiver_mark_done (self->rx, b);
-        self->written[b] = 1;
         self->progress.verified += shoal_layout_block_len (&self->layout, b);
         done++;
       }
@@ -614,7 +527,6 @@ repair_over_http (ShoalReception *self, GCancellable *cancellable, GError **erro
           if (!shoal_output_write (self->output, boff, buf + (boff - off), blen, error))
             return FALSE;
           shoal_receiver_mark_done (self->rx, i);
-          self->written[i] = 1;
           self->progress.verified += blen;
           self->journal_dirty = TRUE;
         }
@@ -622,38 +534,6 @@ repair_over_http (ShoalReception *self, GCancellable *cancellable, GError **erro
       if (!save_journal (self, error))
         return FALSE;
       b = last;
-    }
-  return TRUE;
-}
-
-/* Finishes the per-file hashes (reading back what was written out of order) and checks
- * them, files of no bytes included. */
-static gboolean
-check_files (ShoalReception *self, GError **error)
-{
-  ShoalManifest *m = self->cfg.manifest;
-
-  if (self->file_sha == NULL)
-    return TRUE;
-  if (!hash_forward (self, 0, NULL, error))
-    return FALSE;
-  g_assert (self->hashed_upto == self->layout.total_size);
-  for (guint i = 0; i < shoal_manifest_get_n_files (m); i++)
-    {
-      const ShoalManifestFile *f = shoal_manifest_get_file (m, i);
-      guint8 digest[32];
-
-      if (f->size != 0)
-        continue;
-      shoal_sha256 ("", 0, digest);
-      if (memcmp (digest, f->sha256, 32) != 0 && self->file_mismatch == NULL)
-        self->file_mismatch = g_strdup (f->path);
-    }
-  if (self->file_mismatch != NULL)
-    {
-      g_set_error (error, SHOAL_CLIENT_ERROR, SHOAL_CLIENT_ERROR_HASH_MISMATCH,
-                   "file %s does not match its SHA-256 in the manifest", self->file_mismatch);
-      return FALSE;
     }
   return TRUE;
 }
@@ -706,8 +586,6 @@ shoal_reception_run (ShoalReception  *self,
       if (!repair_over_http (self, cancellable, error))
         return FALSE;
     }
-  if (!check_files (self, error))
-    return FALSE;
   report_progress (self, "verified");
   return TRUE;
 }

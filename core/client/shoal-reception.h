@@ -49,8 +49,6 @@ typedef struct
   gint64        idle_timeout;  /* multicast stops this long mid-session: give up on it */
   gboolean      multicast_only;
   const char   *http_only_reason;  /* why there is no transport, for the summary */
-  gboolean      verify_readback;   /* re-read the output for the per-file hashes instead of
-                                    * hashing the verified bytes as they are written */
   guint         simulate_loss_permille;  /* the demo's lossy client: drop datagrams on arrival */
 } ShoalReceptionConfig;
 
