@@ -32,6 +32,7 @@ typedef struct
   guint64 size;
   int     fd;
   int     dfd;          /* O_DIRECT, or -1 */
+  gint    direct_off;   /* atomic: the kernel refused direct I/O on dfd; left open until close */
 } OutFile;
 
 /* File offsets and memory of direct writes are aligned to this: the page size, which is a
@@ -43,7 +44,7 @@ struct _ShoalOutput
 {
   GArray *files;        /* OutFile, ordered by offset */
   GMutex  bounce_lock;
-  guint8 *bounce;       /* BOUNCE_SIZE bytes aligned to DIRECT_ALIGN, made on first use */
+  GSList *bounces;      /* idle BOUNCE_SIZE buffers aligned to DIRECT_ALIGN, one a writer */
 };
 
 static gboolean
@@ -204,38 +205,53 @@ write_all (OutFile *f, int fd, guint64 off, const guint8 *data, gsize len, GErro
   return TRUE;
 }
 
-/* Writes the aligned [off, off+len) through the O_DIRECT descriptor, by way of the aligned
- * bounce buffer. Returns 1 when written, 0 on an error, -1 when the kernel refuses direct
- * I/O on this file before anything was written; the descriptor is then closed for good. The
- * lock covers the descriptor as well as the buffer. */
-static int
-write_direct (ShoalOutput *out, OutFile *f, guint64 off, const guint8 *data, gsize len,
-              GError **error)
+static guint8 *
+take_bounce (ShoalOutput *out)
 {
   g_autoptr(GMutexLocker) locker = g_mutex_locker_new (&out->bounce_lock);
+  guint8 *bounce;
+
+  if (out->bounces == NULL)
+    return g_aligned_alloc (1, BOUNCE_SIZE, DIRECT_ALIGN);
+  bounce = out->bounces->data;
+  out->bounces = g_slist_delete_link (out->bounces, out->bounces);
+  return bounce;
+}
+
+static void
+give_bounce (ShoalOutput *out, guint8 *bounce)
+{
+  g_autoptr(GMutexLocker) locker = g_mutex_locker_new (&out->bounce_lock);
+
+  out->bounces = g_slist_prepend (out->bounces, bounce);
+}
+
+/* Writes the aligned [off, off+len) through the O_DIRECT descriptor, by way of an aligned
+ * bounce buffer (one per concurrent writer). Returns 1 when written, 0 on an error, -1 when
+ * the kernel refuses direct I/O on this file before anything was written; the file is then
+ * written through the page cache for good. */
+static int
+write_direct_with (OutFile *f, guint8 *bounce, guint64 off, const guint8 *data, gsize len,
+                   GError **error)
+{
   gboolean first = TRUE;
 
-  if (f->dfd < 0)
-    return -1;   /* another thread found direct I/O refused meanwhile */
-  if (out->bounce == NULL)
-    out->bounce = g_aligned_alloc (1, BOUNCE_SIZE, DIRECT_ALIGN);
   while (len > 0)
     {
       gsize chunk = MIN (len, BOUNCE_SIZE);
       gsize done = 0;
 
-      memcpy (out->bounce, data, chunk);
+      memcpy (bounce, data, chunk);
       while (done < chunk)
         {
-          ssize_t n = pwrite (f->dfd, out->bounce + done, chunk - done, off + done);
+          ssize_t n = pwrite (f->dfd, bounce + done, chunk - done, off + done);
 
           if (n < 0 && errno == EINTR)
             continue;
           if (n < 0 && errno == EINVAL && first)
             {
               g_debug ("%s refuses direct I/O; writing through the page cache", f->path);
-              close (f->dfd);
-              f->dfd = -1;
+              g_atomic_int_set (&f->direct_off, TRUE);
               return -1;
             }
           if (n <= 0)
@@ -246,7 +262,7 @@ write_direct (ShoalOutput *out, OutFile *f, guint64 off, const guint8 *data, gsi
           /* A short write that leaves an unaligned rest: finish the chunk buffered. */
           if (done < chunk && done % DIRECT_ALIGN != 0)
             {
-              if (!write_all (f, f->fd, off + done, out->bounce + done, chunk - done, error))
+              if (!write_all (f, f->fd, off + done, bounce + done, chunk - done, error))
                 return 0;
               done = chunk;
             }
@@ -258,6 +274,17 @@ write_direct (ShoalOutput *out, OutFile *f, guint64 off, const guint8 *data, gsi
   return 1;
 }
 
+static int
+write_direct (ShoalOutput *out, OutFile *f, guint64 off, const guint8 *data, gsize len,
+              GError **error)
+{
+  guint8 *bounce = take_bounce (out);
+  int rc = write_direct_with (f, bounce, off, data, len, error);
+
+  give_bounce (out, bounce);
+  return rc;
+}
+
 static gboolean
 write_span (ShoalOutput *out, OutFile *f, guint64 off, guint8 *data, gsize len,
             GError **error)
@@ -266,7 +293,7 @@ write_span (ShoalOutput *out, OutFile *f, guint64 off, guint8 *data, gsize len,
   gsize mid;
   int rc;
 
-  if (f->dfd < 0 || len < head + DIRECT_ALIGN)
+  if (f->dfd < 0 || g_atomic_int_get (&f->direct_off) || len < head + DIRECT_ALIGN)
     return write_all (f, f->fd, off, data, len, error);
   mid = (len - head) / DIRECT_ALIGN * DIRECT_ALIGN;
   if (!write_all (f, f->fd, off, data, head, error))
@@ -361,7 +388,7 @@ shoal_output_close (ShoalOutput *out)
       g_free (f->path);
     }
   g_array_unref (out->files);
-  g_aligned_free (out->bounce);
+  g_slist_free_full (out->bounces, g_aligned_free);
   g_mutex_clear (&out->bounce_lock);
   g_free (out);
 }

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* Receiving one package on a client. The receive loop never blocks on the disk: complete
- * blocks go to a worker that decodes, hashes and writes them, and the engine bounds how many
- * may wait. The journal records verified blocks only after the output is flushed. */
+ * blocks go to worker threads that decode, hash and write them, and the engine bounds how
+ * many may wait. The journal records verified blocks only after the output is flushed. */
 #include "config.h"
 
 #include <errno.h>
@@ -20,6 +20,9 @@
 #define HASH_TRIES       3
 #define HTTP_CHUNK       (8 << 20)
 #define JOURNAL_MAGIC    "SHJ1"
+/* Two writers: one hashes while the other waits on the disk, and the disk sees two writes
+ * in flight instead of one. */
+#define N_WORKERS        2
 
 typedef struct
 {
@@ -45,7 +48,7 @@ struct _ShoalReception
   ShoalLogFunc      log_func;
   gpointer          log_data;
 
-  GThread     *worker;
+  GThread     *workers[N_WORKERS];
   GAsyncQueue *work;               /* ShoalReadyBlock*, or the queue itself to stop */
   GAsyncQueue *results;            /* Result* */
   guint        in_flight;
@@ -478,7 +481,15 @@ receive_multicast (ShoalReception *self, GCancellable *cancellable, GError **err
         }
     }
   shoal_transport_close (self->transport);
-  return collect (self, TRUE, error);
+  if (!collect (self, TRUE, error))
+    return FALSE;
+  shoal_receiver_get_stats (self->rx, &st);
+  log_msg (self, 1, "multicast: %" G_GUINT64_FORMAT " datagrams, %" G_GUINT64_FORMAT
+           " duplicates, %" G_GUINT64_FORMAT " malformed or unauthenticated, %"
+           G_GUINT64_FORMAT " dropped with the block buffer full, %" G_GUINT64_FORMAT
+           " repair requests, %u blocks failed their hash", st.datagrams, st.duplicates,
+           st.bad_packets, st.dropped_no_memory, st.nacks_sent, st.hash_failures);
+  return TRUE;
 }
 
 static gboolean
@@ -547,16 +558,18 @@ shoal_reception_run (ShoalReception  *self,
   gboolean ok = TRUE;
 
   load_journal (self);
-  self->worker = g_thread_new ("shoal-writer", worker_thread, self);
+  for (guint i = 0; i < N_WORKERS; i++)
+    self->workers[i] = g_thread_new ("shoal-writer", worker_thread, self);
   shoal_receiver_get_stats (self->rx, &st);
   if (st.blocks_done < self->n_blocks && self->transport != NULL)
     ok = receive_multicast (self, cancellable, error);
   else if (self->transport == NULL)
     set_fallback (self, self->cfg.http_only_reason ? self->cfg.http_only_reason
                                                    : "multicast was not requested");
-  g_async_queue_push (self->work, self->work);
-  g_thread_join (self->worker);
-  self->worker = NULL;
+  for (guint i = 0; i < N_WORKERS; i++)
+    g_async_queue_push (self->work, self->work);
+  for (guint i = 0; i < N_WORKERS; i++)
+    g_clear_pointer (&self->workers[i], g_thread_join);
   if (ok)
     ok = save_journal (self, error);
   if (!ok)
