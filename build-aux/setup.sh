@@ -21,7 +21,7 @@ packages=(
   libgnutls28-dev libisal-dev glib-networking
   desktop-file-utils appstream
   xvfb xauth imagemagick fonts-dejavu-core
-  nftables iproute2 udpcast uftp python3 time
+  nftables iproute2 ethtool udpcast uftp python3 time
   libcairo2-dev libpango1.0-dev poppler-utils python3-jsonschema
 )
 

@@ -10,8 +10,8 @@
 # Namespaces: PREFIX-br (bridge br0), PREFIX-srv, PREFIX-c1 .. PREFIX-cN, each host with
 # eth0 at 198.18.0.1 (server) or 198.18.0.(10+i), and 2001:2::1 or 2001:2::(10+i) for IPv6.
 # --rate shapes the server's egress with tbf. --loss drops incoming UDP on each client
-# independently with nftables numgen (these kernels have no netem); one value for all
-# clients, or one per client. The bridge does not snoop IGMP unless --snooping is given.
+# independently with nftables numgen (these kernels have no netem), datagram by datagram;
+# one value for all clients, or one per client. The bridge does not snoop IGMP unless --snooping is given.
 set -euo pipefail
 
 die() { echo "lan.sh: $*" >&2; exit 1; }
@@ -39,9 +39,14 @@ add_host() {
 }
 
 set_loss() {
-  local ns=$1 permille=$2
+  local p=$1 h=$2 permille=$3 ns="$1-$2"
   [ "$permille" -gt 0 ] || return 0
   command -v nft >/dev/null || die "nft (nftables) is missing"
+  command -v ethtool >/dev/null || die "ethtool is missing"
+  # A sender's UDP_SEGMENT run crosses the veths as one packet; dropped whole, it would be
+  # a burst of up to 64 datagrams, not independent loss. Segment it at the bridge's port so
+  # numgen decides for each datagram, as on a real lossy link.
+  ip netns exec "$p-br" ethtool -K "v$h" tx-udp-segmentation off >/dev/null
   ip netns exec "$ns" nft -f - <<NFT
 table inet shoal_loss {
   chain input {
@@ -72,7 +77,7 @@ cmd_up() {
   IFS=, read -r -a losses <<<"$loss"
   for i in $(seq 1 "$n"); do
     add_host "$p" "c$i"
-    set_loss "$p-c$i" "${losses[$((i - 1))]:-${losses[0]}}"
+    set_loss "$p" "c$i" "${losses[$((i - 1))]:-${losses[0]}}"
   done
   if [ -n "$rate" ]; then
     ip netns exec "$p-srv" tc qdisc add dev eth0 root tbf rate "${rate}mbit" burst 256kb latency 50ms

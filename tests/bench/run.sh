@@ -24,7 +24,7 @@
 # --repeat N runs each measurement N times and keeps, per tool, the one with the shortest
 # verified time (the machine is shared; every tool gets the same chances).
 # --tools runs only some of the tools (for development: the bars need all three).
-# Runs wait for each other (a lock in WORK). Needs root, udpcast, uftp, nftables, iproute2,
+# Runs wait for each other (a lock in WORK). Needs root, udpcast, uftp, nftables, ethtool, iproute2,
 # curl or python3, and /usr/bin/time.
 set -euo pipefail
 export LC_ALL=C
@@ -63,7 +63,7 @@ done
 
 die() { echo "run.sh: $*" >&2; exit 1; }
 [ "$(id -u)" -eq 0 ] || die "must run as root (network namespaces)"
-for p in udp-sender udp-receiver uftp uftpd nft ip sha256sum python3; do
+for p in udp-sender udp-receiver uftp uftpd nft ip sha256sum python3 ethtool; do
   command -v "$p" >/dev/null || die "$p is missing; run build-aux/setup.sh build"
 done
 [ -x /usr/bin/time ] || die "/usr/bin/time is missing (package time); run build-aux/setup.sh build"
