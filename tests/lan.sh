@@ -11,7 +11,8 @@
 # eth0 at 198.18.0.1 (server) or 198.18.0.(10+i), and 2001:2::1 or 2001:2::(10+i) for IPv6.
 # --rate shapes the server's egress with tbf. --loss drops incoming UDP on each client
 # independently with nftables numgen (these kernels have no netem), datagram by datagram;
-# one value for all clients, or one per client. The bridge does not snoop IGMP unless --snooping is given.
+# one value for all clients, or one per client. The bridge does not snoop IGMP unless
+# --snooping is given.
 set -euo pipefail
 
 die() { echo "lan.sh: $*" >&2; exit 1; }

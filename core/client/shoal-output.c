@@ -310,7 +310,8 @@ write_span (ShoalOutput *out, OutFile *f, guint64 off, guint8 *data, gsize len,
 }
 
 static gboolean
-read_span (ShoalOutput *out G_GNUC_UNUSED, OutFile *f, guint64 off, guint8 *data, gsize len, GError **error)
+read_span (ShoalOutput *out G_GNUC_UNUSED, OutFile *f, guint64 off, guint8 *data, gsize len,
+           GError **error)
 {
   while (len > 0)
     {

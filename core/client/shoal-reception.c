@@ -54,7 +54,6 @@ struct _ShoalReception
   guint        in_flight;
   GHashTable  *hash_failures;      /* block -> count */
 
-
   ShoalReceptionProgress progress;
   char        *fallback_reason;
   gboolean     journal_dirty;
