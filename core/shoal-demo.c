@@ -508,7 +508,9 @@ receiver_thread (gpointer data)
   g_unlink (r->output_path);
   if (!r->ok)
     r->error = g_strdup (error ? error->message : "unknown error");
-  g_main_context_invoke (NULL, thread_done, r);
+  /* Queued, never run here: thread_done joins this thread, and g_main_context_invoke()
+   * would call it in place whenever the main context is idle. */
+  g_idle_add (thread_done, r);
   return NULL;
 }
 

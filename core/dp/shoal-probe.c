@@ -225,6 +225,7 @@ send_burst (gpointer data)
   g_autofree guint8 *buf = g_malloc ((gsize) self->size * CHUNK);
   ShoalProbePacket p = { .id = self->id, .count = self->count };
   Sent *s = g_new0 (Sent, 1);
+  GSource *source;
 
   for (guint seq = 0; seq < self->count && !g_atomic_int_get (&self->cancelled) && !error;)
     {
@@ -252,7 +253,12 @@ send_burst (gpointer data)
   if (error != NULL)
     s->error = g_strdup_printf ("sending the burst to %s:%u failed: %s", self->group,
                                 self->port, error->message);
-  g_main_context_invoke (self->context, on_sent, s);
+  /* Always through the probe's context, never run here: on_sent joins this thread, and
+   * g_main_context_invoke() would call it in place whenever that context is idle. */
+  source = g_idle_source_new ();
+  g_source_set_callback (source, on_sent, s, NULL);
+  g_source_attach (source, self->context);
+  g_source_unref (source);
   return NULL;
 }
 
