@@ -66,8 +66,9 @@ typedef struct
 
 static Console console;
 
-/* Renders the window as it is on screen into a PNG, through the window's own renderer. */
-static void
+/* Renders the window as it is on screen into a PNG, through the window's own renderer.
+ * FALSE while the window has not drawn itself yet, so the caller tries again. */
+static gboolean
 save_window (const char *name)
 {
   g_autofree char *path = g_build_filename (opt_demo_screenshots, name, NULL);
@@ -81,14 +82,15 @@ save_window (const char *name)
 
   gdk_paintable_snapshot (paintable, GDK_SNAPSHOT (snapshot), w, h);
   node = gtk_snapshot_free_to_node (g_steal_pointer (&snapshot));
-  if (node == NULL || renderer == NULL)
-    return;
+  if (node == NULL || renderer == NULL || w == 0 || h == 0)
+    return FALSE;
   texture = gsk_renderer_render_texture (renderer, node, &GRAPHENE_RECT_INIT (0, 0, w, h));
   g_mkdir_with_parents (opt_demo_screenshots, 0755);
   if (gdk_texture_save_to_png (texture, path))
     g_print ("screenshot: %s\n", path);
   else
     g_printerr ("shoal: cannot save a screenshot to %s\n", path);
+  return TRUE;
 }
 
 static void
@@ -145,8 +147,7 @@ on_exit_timeout (gpointer data)
 static gboolean
 save_end (gpointer data)
 {
-  save_window ("console-end.png");
-  return G_SOURCE_REMOVE;
+  return save_window ("console-end.png") ? G_SOURCE_REMOVE : G_SOURCE_CONTINUE;
 }
 
 static void
@@ -179,11 +180,8 @@ watch_progress (gpointer data)
   ShoalSession *s = shoal_point_view_get_selected_session (
     shoal_window_get_point_view (console.window));
 
-  if (s != NULL && shoal_session_get_progress (s) >= 0.5)
-    {
-      save_window ("console-mid.png");
-      return G_SOURCE_REMOVE;
-    }
+  if (s != NULL && shoal_session_get_progress (s) >= 0.5 && save_window ("console-mid.png"))
+    return G_SOURCE_REMOVE;
   return G_SOURCE_CONTINUE;
 }
 
