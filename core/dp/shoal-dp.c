@@ -370,6 +370,7 @@ create_session (ShoalDp *self, ShoalPackage *package, const char *id, guint32 se
                                shoal_package_read_func, g_object_ref (package),
                                g_object_unref);
   shoal_session_set_http_counted (session, TRUE);   /* by on_content_served() */
+  shoal_session_set_prefetch_func (session, shoal_package_prefetch_func);
   g_signal_connect_object (session, "event", G_CALLBACK (on_session_event), self, 0);
   g_signal_connect_object (session, "finished", G_CALLBACK (on_session_finished), self, 0);
   if (!shoal_session_start (session, error))

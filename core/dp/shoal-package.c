@@ -578,6 +578,44 @@ shoal_package_read (ShoalPackage *self,
   return TRUE;
 }
 
+void
+shoal_package_prefetch (ShoalPackage *self,
+                        guint64       offset,
+                        guint64       len)
+{
+  guint64 total;
+  int index;
+
+  g_return_if_fail (SHOAL_IS_PACKAGE (self));
+
+  total = shoal_manifest_get_total_size (self->manifest);
+  if (offset >= total)
+    return;
+  len = MIN (len, total - offset);
+  index = shoal_manifest_find_file (self->manifest, offset);
+  while (len > 0 && index >= 0 && (guint) index < shoal_manifest_get_n_files (self->manifest))
+    {
+      const ShoalManifestFile *f = shoal_manifest_get_file (self->manifest, (guint) index);
+      guint64 in_file = offset - f->offset;
+      guint64 n = MIN (len, f->size - in_file);
+      int fd;
+
+      if (n > 0 && (fd = get_fd (self, (guint) index, NULL)) >= 0)
+        posix_fadvise (fd, (off_t) in_file, (off_t) n, POSIX_FADV_WILLNEED);
+      len -= n;
+      offset += n;
+      index++;
+    }
+}
+
+void
+shoal_package_prefetch_func (guint64  offset,
+                             guint64  len,
+                             gpointer user_data)
+{
+  shoal_package_prefetch (SHOAL_PACKAGE (user_data), offset, len);
+}
+
 gboolean
 shoal_package_read_func (guint64   offset,
                          guint8   *buf,

@@ -87,5 +87,15 @@ gboolean       shoal_package_read_func          (guint64        offset,
                                                  gsize          len,
                                                  gpointer       user_data,
                                                  GError       **error);
+/* Asks the kernel to start reading @len bytes of the package stream at @offset into the page
+ * cache, so a later shoal_package_read() of them need not wait for the disk. May block while
+ * the reads are queued; errors are ignored here (the read itself reports them). The second
+ * form has the argument order of ShoalPrefetchFunc (shoal-session.h). */
+void           shoal_package_prefetch           (ShoalPackage  *self,
+                                                 guint64        offset,
+                                                 guint64        len);
+void           shoal_package_prefetch_func      (guint64        offset,
+                                                 guint64        len,
+                                                 gpointer       user_data);
 
 G_END_DECLS

@@ -16,6 +16,11 @@
 #define SAMPLE_INTERVAL  G_USEC_PER_SEC     /* the rate history's */
 #define CHART_CLIENTS    12                 /* rate series kept one per client in records */
 #define BATCH_DGRAMS     64
+/* Read-ahead of the first pass: half a second of sending, within these bounds, asked for in
+ * chunks of PREFETCH_CHUNK. */
+#define PREFETCH_MIN     ((guint64) 16 << 20)
+#define PREFETCH_MAX     ((guint64) 256 << 20)
+#define PREFETCH_CHUNK   ((guint64) 4 << 20)
 
 typedef struct
 {
@@ -39,6 +44,7 @@ struct _ShoalSession
   ShoalReadFunc      read_func;
   gpointer           read_data;
   GDestroyNotify     read_destroy;
+  ShoalPrefetchFunc  prefetch_func;
 
   GThread      *thread;
   GMainContext *context;
@@ -500,6 +506,90 @@ publish (gpointer data)
   return G_SOURCE_REMOVE;
 }
 
+/* Reads ahead of the sender's first pass on a thread of its own, so a disk that stalls for a
+ * moment (a cold cache, another writer's flush) does not stall the multicast. */
+typedef struct
+{
+  ShoalPrefetchFunc func;
+  gpointer          data;
+  GThread          *thread;
+  GMutex            lock;
+  GCond             cond;
+  guint64           want;        /* under lock: read ahead up to here */
+  guint64           done;        /* under lock */
+  gboolean          stop;        /* under lock */
+} Prefetcher;
+
+static gpointer
+prefetch_thread (gpointer data)
+{
+  Prefetcher *p = data;
+
+  g_mutex_lock (&p->lock);
+  for (;;)
+    {
+      guint64 from, len;
+
+      while (!p->stop && p->done >= p->want)
+        g_cond_wait (&p->cond, &p->lock);
+      if (p->stop)
+        break;
+      from = p->done;
+      len = MIN (p->want - from, PREFETCH_CHUNK);
+      g_mutex_unlock (&p->lock);
+      p->func (from, len, p->data);
+      g_mutex_lock (&p->lock);
+      p->done = from + len;
+    }
+  g_mutex_unlock (&p->lock);
+  return NULL;
+}
+
+static void
+prefetcher_init (Prefetcher *p, ShoalPrefetchFunc func, gpointer data)
+{
+  memset (p, 0, sizeof *p);
+  g_mutex_init (&p->lock);
+  g_cond_init (&p->cond);
+  p->func = func;
+  p->data = data;
+  if (func != NULL)
+    p->thread = g_thread_new ("shoal-prefetch", prefetch_thread, p);
+}
+
+/* The first pass has reached @pos of @total bytes, sending at @rate bits/s (0: unlimited). */
+static void
+prefetcher_update (Prefetcher *p, guint64 pos, guint64 total, guint64 rate)
+{
+  guint64 lead = rate ? CLAMP (rate / 8 / 2, PREFETCH_MIN, PREFETCH_MAX) : PREFETCH_MAX;
+  guint64 want = MIN (pos + lead, total);
+
+  if (p->thread == NULL)
+    return;
+  g_mutex_lock (&p->lock);
+  if (want >= p->want + PREFETCH_CHUNK || (want == total && want > p->want))
+    {
+      p->want = want;
+      g_cond_signal (&p->cond);
+    }
+  g_mutex_unlock (&p->lock);
+}
+
+static void
+prefetcher_clear (Prefetcher *p)
+{
+  if (p->thread != NULL)
+    {
+      g_mutex_lock (&p->lock);
+      p->stop = TRUE;
+      g_cond_signal (&p->cond);
+      g_mutex_unlock (&p->lock);
+      g_thread_join (g_steal_pointer (&p->thread));
+    }
+  g_mutex_clear (&p->lock);
+  g_cond_clear (&p->cond);
+}
+
 /* Called on the session thread. */
 static void
 snapshot (ShoalSession *self, ShoalSender *sender, guint64 rate, guint64 repair_rate,
@@ -542,7 +632,10 @@ session_thread (gpointer data)
   gint64 next_publish = 0, window_start = g_get_monotonic_time ();
   guint64 window_wire = 0, window_repair = 0, rate = 0, repair_rate = 0, last_repair = 0;
   gboolean cancelled = FALSE;
+  guint32 n_blocks = shoal_layout_n_blocks (&self->config.layout);
+  Prefetcher prefetcher;
 
+  prefetcher_init (&prefetcher, self->prefetch_func, self->read_data);
   for (;;)
     {
       gint64 now = g_get_monotonic_time ();
@@ -565,6 +658,11 @@ session_thread (gpointer data)
       len = shoal_sender_next_run (sender, now, buf, buf_size, &seg, &wake, &error);
       if (error != NULL)
         break;
+      prefetcher_update (&prefetcher,
+                         shoal_layout_block_offset (&self->config.layout,
+                                                    MIN (shoal_sender_get_sweep (sender),
+                                                         n_blocks)),
+                         self->config.layout.total_size, shoal_sender_get_rate (sender));
       if (len > 0)
         {
           guint64 target = shoal_sender_get_rate (sender);
@@ -606,6 +704,7 @@ session_thread (gpointer data)
           next_publish = now + PUBLISH_INTERVAL;
         }
     }
+  prefetcher_clear (&prefetcher);
   if (error != NULL)
     g_prefix_error (&error, "session %s (package %s): ", self->id, self->package);
   shoal_transport_close (self->transport);
@@ -615,6 +714,16 @@ session_thread (gpointer data)
   g_cond_broadcast (&self->finished_cond);
   g_mutex_unlock (&self->lock);
   return NULL;
+}
+
+void
+shoal_session_set_prefetch_func (ShoalSession      *self,
+                                 ShoalPrefetchFunc  func)
+{
+  g_return_if_fail (SHOAL_IS_SESSION (self));
+  g_return_if_fail (self->thread == NULL);
+
+  self->prefetch_func = func;
 }
 
 gboolean

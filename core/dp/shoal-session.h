@@ -25,6 +25,12 @@ typedef enum
 #define SHOAL_TYPE_SESSION (shoal_session_get_type ())
 G_DECLARE_FINAL_TYPE (ShoalSession, shoal_session, SHOAL, SESSION, GObject)
 
+/* Asks for @len bytes of the package stream at @offset to be read ahead (into the page
+ * cache); called from a thread of the session's own. */
+typedef void (*ShoalPrefetchFunc) (guint64  offset,
+                                   guint64  len,
+                                   gpointer user_data);
+
 GQuark        shoal_session_error_quark    (void);
 ShoalSession *shoal_session_new            (const char              *id,
                                             const char              *package,
@@ -33,6 +39,10 @@ ShoalSession *shoal_session_new            (const char              *id,
                                             ShoalReadFunc            read_func,
                                             gpointer                 read_data,
                                             GDestroyNotify           read_destroy);
+/* Before shoal_session_start(): read the package ahead of the first pass with @func, called
+ * with the read function's user data. */
+void          shoal_session_set_prefetch_func (ShoalSession         *self,
+                                            ShoalPrefetchFunc        func);
 gboolean      shoal_session_start          (ShoalSession            *self,
                                             GError                 **error);
 void          shoal_session_cancel         (ShoalSession            *self);

@@ -866,6 +866,12 @@ shoal_sender_get_rate (ShoalSender *self)
   return self->rate;
 }
 
+guint32
+shoal_sender_get_sweep (ShoalSender *self)
+{
+  return self->sweep;
+}
+
 void
 shoal_sender_get_stats (ShoalSender      *self,
                         ShoalSenderStats *stats)

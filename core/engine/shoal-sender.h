@@ -130,6 +130,8 @@ void          shoal_sender_start_now    (ShoalSender      *self,
                                          gint64            now);
 gboolean      shoal_sender_is_finished  (ShoalSender      *self);
 guint64       shoal_sender_get_rate     (ShoalSender      *self);
+/* The first pass's next block (n_blocks once it is complete). */
+guint32       shoal_sender_get_sweep    (ShoalSender      *self);
 void          shoal_sender_get_stats    (ShoalSender      *self,
                                          ShoalSenderStats *stats);
 guint         shoal_sender_get_n_members (ShoalSender     *self);
