@@ -650,8 +650,9 @@ test_bad_requests (Fixture *f, gconstpointer data)
   }
 }
 
-/* kill -9 a client mid-transfer and start it again: it resumes from its journal and fetches
- * only what it had not verified. */
+/* kill -9 a client mid-transfer, damage one block its journal lists, and start it again: it
+ * resumes from its journal, notices the damaged block, and fetches only what it had not
+ * verified, plus that block. */
 static void
 test_client_resume (Fixture *f, gconstpointer data)
 {
@@ -677,6 +678,25 @@ test_client_resume (Fixture *f, gconstpointer data)
   }
   g_subprocess_force_exit (first.proc);
   g_subprocess_wait (first.proc, NULL, NULL);
+  /* The journal is saved without flushing the output: a block it lists may not be on disk. */
+  {
+    g_autofree char *journal = g_strconcat (first.output, ".shoal-journal", NULL);
+    g_autofree char *jdata = NULL;
+    gsize jlen = 0;
+    guint32 b = 0;
+    FILE *fp;
+
+    g_assert_true (g_file_get_contents (journal, &jdata, &jlen, NULL));
+    g_assert_cmpuint (jlen, >, 40);
+    while (40 + b / 8 < jlen && !(jdata[40 + b / 8] & (1 << (b % 8))))
+      b++;
+    g_assert_cmpuint (40 + b / 8, <, jlen);
+    fp = fopen (first.output, "r+");
+    g_assert_nonnull (fp);
+    fseek (fp, (long) b * 128 * 1404 + 100, SEEK_SET);
+    fputs ("NOT WHAT THE JOURNAL SAYS", fp);
+    fclose (fp);
+  }
 
   second.proc = spawn_client (f, 1, NULL, &second.output);
   finish_client (&second);
@@ -685,6 +705,8 @@ test_client_resume (Fixture *f, gconstpointer data)
   g_assert_nonnull (line);
   g_assert_cmpint (sscanf (line, "resuming: %u of %u", &resumed, &n_blocks), ==, 2);
   g_assert_cmpuint (resumed, >, 0);
+  g_assert_nonnull (strstr (second.stderr_text, "1 blocks the resume journal lists did not read "
+                                                "back intact"));
   line = strstr (second.stderr_text, "verified ");
   g_assert_nonnull (line);
   line = strchr (line, ':');

@@ -1,10 +1,14 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* Receiving one package on a client. The receive loop never blocks on the disk: complete
  * blocks go to worker threads that decode, hash and write them, and the engine bounds how
- * many may wait. The journal records verified blocks only after the output is flushed. */
+ * many may wait. The resume journal lists the blocks written so far. It is a hint, saved
+ * without flushing the output (a flush can stall a disk for a second): on resume, every block
+ * it claims is read back and checked against the manifest. During the multicast a thread of
+ * its own saves it, so the receive loop never waits on the disk. */
 #include "config.h"
 
 #include <errno.h>
+#include <glib/gstdio.h>
 #include <gnutls/crypto.h>
 #include <string.h>
 
@@ -57,6 +61,14 @@ struct _ShoalReception
   ShoalReceptionProgress progress;
   char        *fallback_reason;
   gboolean     journal_dirty;
+
+  /* The journal thread, during the multicast. */
+  GThread     *journal_thread;
+  GMutex       journal_lock;
+  GCond        journal_cond;
+  guint8      *journal_pending;    /* under lock: a journal image to flush and save */
+  gboolean     journal_stop;       /* under lock */
+  GError      *journal_error;      /* under lock: the first failure */
 };
 
 void
@@ -111,6 +123,8 @@ shoal_reception_new (const ShoalReceptionConfig *config,
   self->progress.total = self->layout.total_size;
   self->progress.n_blocks = self->n_blocks;
   self->progress.phase = "starting";
+  g_mutex_init (&self->journal_lock);
+  g_cond_init (&self->journal_cond);
   return self;
 }
 
@@ -125,6 +139,10 @@ shoal_reception_free (ShoalReception *self)
   g_async_queue_unref (self->results);
   g_hash_table_unref (self->hash_failures);
   g_free (self->fallback_reason);
+  g_free (self->journal_pending);
+  g_clear_error (&self->journal_error);
+  g_mutex_clear (&self->journal_lock);
+  g_cond_clear (&self->journal_cond);
   g_free (self);
 }
 
@@ -276,29 +294,132 @@ collect (ShoalReception *self, gboolean wait, GError **error)
   return TRUE;
 }
 
-/* Journal: magic, identity (32), n_blocks (4, LE), bitmap. Written after the output is
- * flushed, renamed into place, so it never claims a block the disk does not hold. */
-static gboolean
-save_journal (ShoalReception *self, GError **error)
+/* Journal: magic, identity (32), n_blocks (4, LE), bitmap; written to a temporary file and
+ * renamed into place. */
+static gsize
+journal_size (ShoalReception *self)
 {
-  gsize bitmap = (self->n_blocks + 7) / 8;
-  g_autofree guint8 *data = NULL;
+  return 4 + 32 + 4 + (self->n_blocks + 7) / 8;
+}
+
+/* The journal as it stands: only blocks whose writes have completed are marked done. */
+static guint8 *
+journal_image (ShoalReception *self)
+{
+  guint8 *data = g_malloc0 (journal_size (self));
   guint32 n = GUINT32_TO_LE (self->n_blocks);
 
-  if (self->cfg.journal_path == NULL || !self->journal_dirty)
-    return TRUE;
-  if (!shoal_output_sync (self->output, error))
-    return FALSE;
-  data = g_malloc0 (4 + 32 + 4 + bitmap);
   memcpy (data, JOURNAL_MAGIC, 4);
   memcpy (data + 4, self->identity, 32);
   memcpy (data + 36, &n, 4);
   for (guint32 b = 0; b < self->n_blocks; b++)
     if (shoal_receiver_is_block_done (self->rx, b))
       data[40 + b / 8] |= 1 << (b % 8);
-  if (!g_file_set_contents (self->cfg.journal_path, (char *) data, 40 + bitmap, error))
+  return data;
+}
+
+static gboolean
+write_journal (ShoalReception *self, const guint8 *data, GError **error)
+{
+  g_autofree char *tmp = g_strconcat (self->cfg.journal_path, ".new", NULL);
+
+  if (!g_file_set_contents_full (tmp, (const char *) data, (gssize) journal_size (self),
+                                 G_FILE_SET_CONTENTS_NONE, 0600, error))
+    return FALSE;
+  if (g_rename (tmp, self->cfg.journal_path) != 0)
+    {
+      int err = errno;
+
+      g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (err),
+                   "cannot rename %s to %s: %s", tmp, self->cfg.journal_path, g_strerror (err));
+      g_unlink (tmp);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static gboolean
+save_journal (ShoalReception *self, GError **error)
+{
+  g_autofree guint8 *data = NULL;
+
+  if (self->cfg.journal_path == NULL || !self->journal_dirty)
+    return TRUE;
+  data = journal_image (self);
+  if (!write_journal (self, data, error))
     return FALSE;
   self->journal_dirty = FALSE;
+  return TRUE;
+}
+
+static gpointer
+journal_thread (gpointer user_data)
+{
+  ShoalReception *self = user_data;
+
+  g_mutex_lock (&self->journal_lock);
+  for (;;)
+    {
+      g_autofree guint8 *data = NULL;
+      g_autoptr(GError) error = NULL;
+
+      while (!self->journal_stop && self->journal_pending == NULL)
+        g_cond_wait (&self->journal_cond, &self->journal_lock);
+      if (self->journal_pending == NULL)
+        break;
+      data = g_steal_pointer (&self->journal_pending);
+      g_mutex_unlock (&self->journal_lock);
+      write_journal (self, data, &error);
+      g_mutex_lock (&self->journal_lock);
+      if (error != NULL && self->journal_error == NULL)
+        self->journal_error = g_steal_pointer (&error);
+    }
+  g_mutex_unlock (&self->journal_lock);
+  return NULL;
+}
+
+/* From the receive loop: hands the journal to the journal thread (replacing one it has not
+ * started on) and reports a failure of an earlier save. */
+static gboolean
+queue_journal (ShoalReception *self, GError **error)
+{
+  gboolean ok = TRUE;
+
+  if (self->cfg.journal_path == NULL)
+    return TRUE;
+  g_mutex_lock (&self->journal_lock);
+  if (self->journal_error != NULL)
+    {
+      g_propagate_error (error, g_steal_pointer (&self->journal_error));
+      ok = FALSE;
+    }
+  else if (self->journal_dirty)
+    {
+      g_free (self->journal_pending);
+      self->journal_pending = journal_image (self);
+      self->journal_dirty = FALSE;
+      g_cond_signal (&self->journal_cond);
+    }
+  g_mutex_unlock (&self->journal_lock);
+  return ok;
+}
+
+/* Waits for the journal thread to save what it was given; then the caller saves the rest. */
+static gboolean
+stop_journal_thread (ShoalReception *self, GError **error)
+{
+  if (self->journal_thread == NULL)
+    return TRUE;
+  g_mutex_lock (&self->journal_lock);
+  self->journal_stop = TRUE;
+  g_cond_signal (&self->journal_cond);
+  g_mutex_unlock (&self->journal_lock);
+  g_clear_pointer (&self->journal_thread, g_thread_join);
+  if (self->journal_error != NULL)
+    {
+      g_propagate_error (error, g_steal_pointer (&self->journal_error));
+      return FALSE;
+    }
   return TRUE;
 }
 
@@ -306,9 +427,11 @@ static void
 load_journal (ShoalReception *self)
 {
   g_autoptr(GError) error = NULL;
+  g_autoptr(GError) read_error = NULL;
   g_autofree char *data = NULL;
+  g_autofree guint8 *buf = NULL;
   gsize len, bitmap = (self->n_blocks + 7) / 8;
-  guint32 n = 0, done = 0;
+  guint32 n = 0, done = 0, bad = 0;
 
   if (self->cfg.journal_path == NULL)
     return;
@@ -326,13 +449,27 @@ load_journal (ShoalReception *self)
                "starting over", self->cfg.journal_path);
       return;
     }
+  /* The journal was saved without flushing the output: trust only what reads back intact. */
+  buf = g_malloc (shoal_layout_block_size (&self->layout));
   for (guint32 b = 0; b < self->n_blocks; b++)
     if (data[40 + b / 8] & (1 << (b % 8)))
       {
+        guint64 off = shoal_layout_block_offset (&self->layout, b);
+        guint blen = shoal_layout_block_len (&self->layout, b);
+
+        if (!shoal_output_read (self->output, off, buf, blen, read_error ? NULL : &read_error)
+            || !block_matches (self, b, buf, blen))
+          {
+            bad++;
+            continue;
+          }
         shoal_receiver_mark_done (self->rx, b);
-        self->progress.verified += shoal_layout_block_len (&self->layout, b);
+        self->progress.verified += blen;
         done++;
       }
+  if (bad > 0)
+    log_msg (self, 2, "%u blocks the resume journal lists did not read back intact (%s); "
+             "receiving them again", bad, read_error ? read_error->message : "hash mismatch");
   log_msg (self, 1, "resuming: %u of %u blocks already verified", done, self->n_blocks);
 }
 
@@ -474,7 +611,7 @@ receive_multicast (ShoalReception *self, GCancellable *cancellable, GError **err
         }
       if (now >= next_journal)
         {
-          if (!save_journal (self, error))
+          if (!queue_journal (self, error))
             return FALSE;
           next_journal = now + JOURNAL_EVERY;
         }
@@ -557,6 +694,8 @@ shoal_reception_run (ShoalReception  *self,
   gboolean ok = TRUE;
 
   load_journal (self);
+  if (self->cfg.journal_path != NULL)
+    self->journal_thread = g_thread_new ("shoal-journal", journal_thread, self);
   for (guint i = 0; i < N_WORKERS; i++)
     self->workers[i] = g_thread_new ("shoal-writer", worker_thread, self);
   shoal_receiver_get_stats (self->rx, &st);
@@ -569,6 +708,8 @@ shoal_reception_run (ShoalReception  *self,
     g_async_queue_push (self->work, self->work);
   for (guint i = 0; i < N_WORKERS; i++)
     g_clear_pointer (&self->workers[i], g_thread_join);
+  if (!stop_journal_thread (self, ok ? error : NULL))
+    ok = FALSE;
   if (ok)
     ok = save_journal (self, error);
   if (!ok)
