@@ -519,6 +519,102 @@ test_adaptive_rate (void)
   result_clear (&res);
 }
 
+/* Back-pressure: a receiver whose writer stalls (its ready blocks are not taken) fills its
+ * block buffer; its reports say so and the sender holds its data until the writer catches
+ * up, so nothing is dropped. With @stall_us beyond max_hold, the sender gives up waiting at
+ * max_hold and the receiver repairs what it had to drop. Sender and receiver are wired
+ * directly, in virtual time, one millisecond a step. */
+static void
+test_backpressure (gconstpointer data)
+{
+  gint64 stall_us = GPOINTER_TO_SIZE (data) * 1000;
+  ShoalLayout layout = { 360 * 16 * 1404, 1404, 16 };   /* whole blocks only */
+  ShoalReceiverConfig rc;
+  ShoalSenderConfig sc;
+  g_autoptr(ShoalReceiver) rx = NULL;
+  g_autoptr(ShoalSender) tx = NULL;
+  g_autoptr(ShoalFec) fec = shoal_fec_new (16, 1404);
+  g_autofree guint8 *content = g_malloc (layout.total_size);
+  g_autofree guint8 *out = g_malloc0 (layout.total_size);
+  g_autofree guint8 *buf = g_malloc (64 * 1600);
+  ShoalReceiverStats st;
+  ShoalSenderStats ss;
+  guint64 sent_while_stalled_late = 0;
+  gint64 now = 1000, credit = 0;
+
+  for (guint64 i = 0; i < layout.total_size; i++)
+    content[i] = (guint8) (i * 2654435761u >> 13);
+  shoal_receiver_config_init (&rc);
+  rc.session_id = 7;
+  rc.layout = layout;
+  memcpy (rc.key, test_key, 32);
+  rc.max_buffered = 64 * 16 * 1404;         /* 64 blocks: 115 ms of sending */
+  shoal_sender_config_init (&sc);
+  sc.session_id = 7;
+  sc.layout = layout;
+  memcpy (sc.key, test_key, 32);
+  sc.start_immediately = TRUE;
+  sc.max_rate = 100 * 1000 * 1000;
+  sc.max_hold = 2 * G_USEC_PER_SEC;
+  rx = shoal_receiver_new (&rc);
+  tx = shoal_sender_new (&sc, read_content, content);
+
+  for (; now < 60 * G_USEC_PER_SEC; now += 1000)
+    {
+      gboolean stalled = now < stall_us;
+      /* Pacing: this millisecond's bytes at the rate the sender paces at now, carrying over
+       * what the last run overdrew. */
+      credit = MIN (credit, 0) + (gint64) (shoal_sender_get_send_rate (tx, now) / 8 / 1000);
+      const struct sockaddr *dest;
+      socklen_t dest_len;
+      gsize len, seg;
+      gint64 wake;
+
+      while (credit > 0)
+        {
+          len = shoal_sender_next_run (tx, now, buf, 64 * 1600, &seg, &wake, NULL);
+          if (len == 0)
+            break;
+          for (gsize off = 0; off < len; off += seg)
+            shoal_receiver_handle_datagram (rx, buf + off, MIN (seg, len - off), NULL, 0, now);
+          if (stalled && now > sc.max_hold + 100 * 1000)
+            sent_while_stalled_late += len;
+          credit -= (gint64) len;
+        }
+      if (!stalled)
+        process_ready (rx, out, content, &layout, fec, NULL);
+      while ((len = shoal_receiver_next_report (rx, now, buf, 64 * 1600, &dest, &dest_len)) > 0)
+        shoal_sender_handle_datagram (tx, buf, len, NULL, 0, now);
+      if (shoal_receiver_get_state (rx) == SHOAL_RECEIVER_COMPLETE)
+        break;
+    }
+  shoal_receiver_get_stats (rx, &st);
+  shoal_sender_get_stats (tx, &ss);
+  g_test_message ("stall %" G_GINT64_FORMAT " ms: done at %" G_GINT64_FORMAT " ms, %"
+                  G_GUINT64_FORMAT " holds, held %" G_GINT64_FORMAT " ms, %" G_GUINT64_FORMAT
+                  " dropped with the buffer full, %" G_GUINT64_FORMAT " repair bytes",
+                  stall_us / 1000, now / 1000, ss.holds, ss.held_us / 1000,
+                  st.dropped_no_memory, ss.repair_bytes);
+  g_assert_cmpint (shoal_receiver_get_state (rx), ==, SHOAL_RECEIVER_COMPLETE);
+  g_assert_true (memcmp (out, content, layout.total_size) == 0);
+  g_assert_cmpuint (ss.holds, >=, 1);
+  if (stall_us < sc.max_hold)
+    {
+      /* Held for about the stall, and nothing was lost. */
+      g_assert_cmpuint (st.dropped_no_memory, ==, 0);
+      g_assert_cmpuint (ss.repair_bytes, ==, 0);
+      g_assert_cmpint (ss.held_us, >=, stall_us / 2);
+    }
+  else
+    {
+      /* It stopped waiting after max_hold: sending went on and the receiver repaired. */
+      g_assert_cmpuint (sent_while_stalled_late, >, 0);
+      g_assert_cmpuint (st.dropped_no_memory, >, 0);
+      g_assert_cmpuint (ss.repair_bytes, >, 0);
+      g_assert_cmpint (ss.held_us, <=, sc.max_hold + 200 * 1000);
+    }
+}
+
 /* Garbage, truncations and forgeries are counted and ignored, never crash. */
 static void
 test_malformed (void)
@@ -586,6 +682,10 @@ main (int argc, char *argv[])
   g_test_add_data_func ("/engine/slow/drop", GINT_TO_POINTER (TRUE), test_slow_client);
   g_test_add_data_func ("/engine/slow/keep", GINT_TO_POINTER (FALSE), test_slow_client);
   g_test_add_func ("/engine/rate/adaptive", test_adaptive_rate);
+  g_test_add_data_func ("/engine/backpressure/hold", GSIZE_TO_POINTER (800),
+                        test_backpressure);
+  g_test_add_data_func ("/engine/backpressure/give-up", GSIZE_TO_POINTER (5000),
+                        test_backpressure);
   g_test_add_func ("/engine/protocol/malformed", test_malformed);
   return g_test_run ();
 }

@@ -33,6 +33,7 @@ shoal_config_new (void)
   c->max_wait = 0;
   c->slow_loss_percent = 10;
   c->slow_grace = 10;
+  c->max_hold = 3;
   c->linger = 2;
   c->access = SHOAL_ACCESS_ANONYMOUS;
   c->admin_token_file = g_strdup ("/etc/shoal/admin-token");
@@ -98,6 +99,7 @@ static const Field fields[] = {
   F ("slow_loss_percent", T_UINT, slow_loss_percent, FALSE),
   F ("slow_min_rate", T_U64, slow_min_rate, FALSE),
   F ("slow_grace", T_UINT, slow_grace, FALSE),
+  F ("max_hold", T_UINT, max_hold, FALSE),
   F ("proactive_parity", T_UINT, proactive_parity, FALSE),
   F ("linger", T_UINT, linger, FALSE),
   F ("access", T_ACCESS, access, FALSE),

@@ -49,6 +49,7 @@ typedef struct
   guint    slow_loss_percent;
   guint64  slow_min_rate;
   guint    slow_grace;         /* seconds */
+  guint    max_hold;           /* seconds a receiver's full buffer may hold the sending; 0: off */
   guint    proactive_parity;
   guint    linger;             /* seconds */
   ShoalAccessMode access;

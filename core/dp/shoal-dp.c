@@ -345,6 +345,7 @@ create_session (ShoalDp *self, ShoalPackage *package, const char *id, guint32 se
   cfg.slow_loss_permille = c->slow_loss_percent * 10;
   cfg.slow_rate = c->slow_min_rate;
   cfg.slow_grace = (gint64) c->slow_grace * G_USEC_PER_SEC;
+  cfg.max_hold = (gint64) c->max_hold * G_USEC_PER_SEC;
   cfg.linger = (gint64) c->linger * G_USEC_PER_SEC;
   if (req->start_at > g_get_real_time ())
     {

@@ -381,7 +381,12 @@ apply_event (ShoalSession *self, Snapshot *snap, const ShoalSenderEvent *ev, gin
       break;
     case SHOAL_SENDER_EVENT_PASS_COMPLETE:
       kind = "pass";
-      msg = g_strdup ("First pass complete; serving repair");
+      if (snap->stats.holds > 0)
+        msg = g_strdup_printf ("First pass complete; serving repair (slower receivers held "
+                               "the sending %" G_GUINT64_FORMAT " times, %.1f s in all)",
+                               snap->stats.holds, snap->stats.held_us / 1e6);
+      else
+        msg = g_strdup ("First pass complete; serving repair");
       break;
     case SHOAL_SENDER_EVENT_RATE_CHANGED:
       return;   /* shown by the rate graph, too frequent for the log */
@@ -665,7 +670,7 @@ session_thread (gpointer data)
                          self->config.layout.total_size, shoal_sender_get_rate (sender));
       if (len > 0)
         {
-          guint64 target = shoal_sender_get_rate (sender);
+          guint64 target = shoal_sender_get_send_rate (sender, now);
 
           if (shoal_transport_get_rate (self->transport) != target)
             shoal_transport_set_rate (self->transport, target);

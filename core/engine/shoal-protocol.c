@@ -317,6 +317,7 @@ shoal_report_body_write (guint8                *buf,
   put32 (buf + 4, body->blocks_done);
   put64 (buf + 8, body->bytes_received);
   put16 (buf + 16, body->loss_permille);
+  put16 (buf + 18, body->backlog_permille);
   put32 (buf + 20, body->rx_rate_kbps);
   p = buf + SHOAL_REPORT_FIXED_LEN;
   memcpy (p, body->hostname, hlen);
@@ -350,6 +351,7 @@ shoal_report_body_parse (const guint8     *buf,
   body->blocks_done = get32 (buf + 4);
   body->bytes_received = get64 (buf + 8);
   body->loss_permille = get16 (buf + 16);
+  body->backlog_permille = get16 (buf + 18);
   body->rx_rate_kbps = get32 (buf + 20);
   if (body->state < SHOAL_MEMBER_RECEIVING || body->state > SHOAL_MEMBER_FAILED)
     {
@@ -357,11 +359,12 @@ shoal_report_body_parse (const guint8     *buf,
                    "REPORT has unknown member state %u", body->state);
       return FALSE;
     }
-  if (hlen > SHOAL_MAX_HOSTNAME || body->loss_permille > 1000)
+  if (hlen > SHOAL_MAX_HOSTNAME || body->loss_permille > 1000
+      || body->backlog_permille > 1000)
     {
       g_set_error (error, SHOAL_PROTOCOL_ERROR, SHOAL_PROTOCOL_ERROR_FIELD,
-                   "REPORT hostname length %" G_GSIZE_FORMAT " or loss %u is out of range",
-                   hlen, body->loss_permille);
+                   "REPORT hostname length %" G_GSIZE_FORMAT ", loss %u or backlog %u is out "
+                   "of range", hlen, body->loss_permille, body->backlog_permille);
       return FALSE;
     }
   need = SHOAL_REPORT_FIXED_LEN + hlen + (gsize) body->n_nacks * SHOAL_REPORT_NACK_LEN;

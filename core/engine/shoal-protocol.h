@@ -130,6 +130,7 @@ typedef struct
   guint32 blocks_done;
   guint64 bytes_received;
   guint16 loss_permille;
+  guint16 backlog_permille;   /* share of the receiver's block buffer in use */
   guint32 rx_rate_kbps;
   char    hostname[SHOAL_MAX_HOSTNAME + 1];
   guint16 n_nacks;

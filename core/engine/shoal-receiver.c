@@ -41,6 +41,8 @@ struct _ShoalReceiver
   guint32    sender_instance;
   guint32    sweep;
   gint64     next_report;
+  gint64     last_report;
+  guint16    last_backlog;        /* backlog the last report carried */
   gint64     nack_at;
   guint      final_reports;
   guint8     leave_state;
@@ -55,6 +57,12 @@ struct _ShoalReceiver
 
   ShoalReceiverStats stats;
 };
+
+/* Back-pressure: while the block buffer is at least this full, or the last report said it
+ * was, reports go every PRESSURE_INTERVAL, so the sender slows down before the buffer
+ * overflows and learns soon when it has drained. */
+#define PRESSURE_PERMILLE  250
+#define PRESSURE_INTERVAL  (20 * 1000)
 
 void
 shoal_receiver_config_init (ShoalReceiverConfig *c)
@@ -515,7 +523,7 @@ shoal_receiver_next_report (ShoalReceiver          *self,
   gsize host_len = strnlen (self->cfg.hostname, SHOAL_MAX_HOSTNAME);
   guint max_nacks;
   g_autofree ShoalNack *nacks = NULL;
-  gboolean nack_due, leaving;
+  gboolean nack_due, pressure_due, leaving;
   gsize body_len;
 
   if (!self->sender_known || self->rstate == SHOAL_RECEIVER_FINISHED)
@@ -530,7 +538,12 @@ shoal_receiver_next_report (ShoalReceiver          *self,
   if (!leaving && self->rstate >= SHOAL_RECEIVER_ENDED)
     return 0;
   nack_due = !leaving && self->nack_at != 0 && now >= self->nack_at;
-  if (now < self->next_report && !nack_due)
+  body.backlog_permille = (guint16) MIN ((guint64) self->buffered * 1000
+                                         / MAX (self->cfg.max_buffered, 1), 1000);
+  pressure_due = !leaving && now >= self->last_report + PRESSURE_INTERVAL
+                 && (body.backlog_permille >= PRESSURE_PERMILLE
+                     || self->last_backlog >= PRESSURE_PERMILLE);
+  if (now < self->next_report && !nack_due && !pressure_due)
     return 0;
   g_return_val_if_fail (size >= SHOAL_CTRL_HEADER_LEN + SHOAL_REPORT_FIXED_LEN + host_len
                         + SHOAL_REPORT_NACK_LEN + SHOAL_TAG_LEN, 0);
@@ -556,6 +569,8 @@ shoal_receiver_next_report (ShoalReceiver          *self,
   memcpy (body.hostname, self->cfg.hostname, host_len);
   body.hostname[host_len] = '\0';
   hdr.seq = (guint32) self->stats.reports_sent++;
+  self->last_report = now;
+  self->last_backlog = body.backlog_permille;
   body_len = shoal_report_body_write (buf + SHOAL_CTRL_HEADER_LEN,
                                       size - SHOAL_CTRL_HEADER_LEN - SHOAL_TAG_LEN, &body, nacks);
   shoal_ctrl_header_write (buf, &hdr, body_len);

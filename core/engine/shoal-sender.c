@@ -77,6 +77,7 @@ struct _ShoalSender
   guint    done_statuses;
   gint64   next_rate_check;
   guint64  rate;
+  gint64   held_since;          /* back-pressure holds the sending since; 0: it does not */
 
   GPtrArray *members;           /* ShoalMemberInfo */
   GArray    *drops;             /* DropAd */
@@ -85,6 +86,15 @@ struct _ShoalSender
 };
 
 static guint64 rate_ceiling (ShoalSender *self);
+
+/* Back-pressure, from the backlog members report (per mille of their block buffer): at
+ * BACKLOG_SLOW the sender halves its rate, at BACKLOG_HOLD it sends no data until the
+ * backlog falls. A member's backlog counts while its reports are fresh (BACKLOG_FRESH) and
+ * for at most max_hold in a row: a receiver that cannot keep up even then repairs later
+ * instead of holding the session. */
+#define BACKLOG_SLOW    500
+#define BACKLOG_HOLD    750
+#define BACKLOG_FRESH   (300 * 1000)
 
 void
 shoal_sender_config_init (ShoalSenderConfig *c)
@@ -100,6 +110,7 @@ shoal_sender_config_init (ShoalSenderConfig *c)
   c->linger = 2 * G_USEC_PER_SEC;
   c->status_interval = 100 * 1000;
   c->max_run = 64;
+  c->max_hold = 3 * G_USEC_PER_SEC;
 }
 
 static void
@@ -319,6 +330,11 @@ handle_report (ShoalSender *self, const ShoalPacketHeader *hdr, const ShoalRepor
   m->bytes_received = body->bytes_received;
   m->loss_permille = body->loss_permille;
   m->rx_rate_kbps = body->rx_rate_kbps;
+  m->backlog_permille = body->backlog_permille;
+  if (body->backlog_permille < BACKLOG_SLOW)
+    m->pressure_since = 0;
+  else if (m->pressure_since == 0)
+    m->pressure_since = now;
   old_state = m->state;
   m->state = body->state;
   if (old_state == SHOAL_MEMBER_RECEIVING && m->state != SHOAL_MEMBER_RECEIVING)
@@ -675,6 +691,26 @@ rate_ceiling (ShoalSender *self)
   return self->cfg.max_rate ? self->cfg.max_rate : G_GUINT64_CONSTANT (10000000000);
 }
 
+/* The highest backlog that may hold the session back now. */
+static guint16
+pressure (ShoalSender *self, gint64 now)
+{
+  guint16 worst = 0;
+
+  if (self->cfg.max_hold <= 0)
+    return 0;
+  for (guint i = 0; i < self->members->len; i++)
+    {
+      ShoalMemberInfo *m = g_ptr_array_index (self->members, i);
+
+      if (member_finished (m) || m->pressure_since == 0 || now - m->last_seen > BACKLOG_FRESH
+          || now - m->pressure_since > self->cfg.max_hold)
+        continue;
+      worst = MAX (worst, m->backlog_permille);
+    }
+  return worst;
+}
+
 /* On loss, go straight to what the worst member actually receives (its measured rate is
  * the bottleneck's capacity), at most 0.9x the current rate; while clean, grow by 10 % a
  * window. Only members still in the session count. */
@@ -797,6 +833,22 @@ shoal_sender_next_run (ShoalSender  *self,
     }
   if (self->state != SHOAL_SESSION_RUNNING)
     return 0;
+  /* A member's buffer is nearly full: wait for its next report (status still goes out). */
+  if (pressure (self, now) >= BACKLOG_HOLD)
+    {
+      if (self->held_since == 0)
+        {
+          self->held_since = now;
+          self->stats.holds++;
+        }
+      *next_wake = MIN (self->next_status, now + 5000);
+      return 0;
+    }
+  if (self->held_since != 0)
+    {
+      self->stats.held_us += now - self->held_since;
+      self->held_since = 0;
+    }
 
   while (n < self->cfg.max_run && used + dgram <= buf_size)
     {
@@ -864,6 +916,18 @@ guint64
 shoal_sender_get_rate (ShoalSender *self)
 {
   return self->rate;
+}
+
+guint64
+shoal_sender_get_send_rate (ShoalSender *self,
+                            gint64       now)
+{
+  guint16 p = pressure (self, now);
+  guint64 rate = self->rate;
+
+  if (p >= BACKLOG_SLOW)
+    rate = rate ? rate / 2 : rate_ceiling (self) / 2;
+  return rate;
 }
 
 guint32

@@ -41,6 +41,8 @@ typedef struct
   gint64      linger;             /* with no members, end this long after the pass */
   gint64      status_interval;
   guint       max_run;            /* datagrams per run, at most 64 */
+  gint64      max_hold;           /* back-pressure: a member's full buffer holds or slows the
+                                   * sending for at most this long (us) at a time; 0: off */
 } ShoalSenderConfig;
 
 typedef enum
@@ -82,6 +84,8 @@ typedef struct
   gint64  last_seen;
   gint64  finished_at;
   gint64  slow_since;
+  guint16 backlog_permille;       /* its block buffer in use, as last reported */
+  gint64  pressure_since;         /* since when its backlog has been high; 0: it is not */
 } ShoalMemberInfo;
 
 typedef struct
@@ -100,6 +104,8 @@ typedef struct
   guint64 rate;                   /* current target, bits/s; 0: unlimited */
   gint64  started_at;
   gint64  finished_at;
+  guint64 holds;                  /* times back-pressure held the sending */
+  gint64  held_us;                /* for how long in all */
 } ShoalSenderStats;
 
 typedef struct _ShoalSender ShoalSender;
@@ -130,6 +136,10 @@ void          shoal_sender_start_now    (ShoalSender      *self,
                                          gint64            now);
 gboolean      shoal_sender_is_finished  (ShoalSender      *self);
 guint64       shoal_sender_get_rate     (ShoalSender      *self);
+/* The rate to pace at now: the target, halved or zero while a member's buffer is filling up
+ * (back-pressure). */
+guint64       shoal_sender_get_send_rate (ShoalSender     *self,
+                                         gint64            now);
 /* The first pass's next block (n_blocks once it is complete). */
 guint32       shoal_sender_get_sweep    (ShoalSender      *self);
 void          shoal_sender_get_stats    (ShoalSender      *self,
