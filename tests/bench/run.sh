@@ -110,10 +110,18 @@ kill_tree() {
 }
 
 # Everything this script started lives in its namespaces or below its own jobs.
+# Stops every process in the lab's namespaces: TERM, then KILL what is left after a second
+# (a udp-sender that outlived a timeout kept its port, and the next run could not bind it).
 kill_lab() {
-  local ns pid
-  for ns in $(ip netns list 2>/dev/null | awk '{print $1}' | grep -E "^$prefix-" || true); do
-    for pid in $(ip netns pids "$ns" 2>/dev/null); do kill "$pid" 2>/dev/null || true; done
+  local ns pid sig left
+  for sig in TERM KILL; do
+    left=0
+    for ns in $(ip netns list 2>/dev/null | awk '{print $1}' | grep -E "^$prefix-" || true); do
+      for pid in $(ip netns pids "$ns" 2>/dev/null); do
+        kill -s $sig "$pid" 2>/dev/null && left=1
+      done
+    done
+    [ $left = 1 ] && [ $sig = TERM ] && sleep 1
   done
   for pid in $(jobs -p); do kill_tree "$pid"; done
 }
