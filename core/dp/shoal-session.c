@@ -4,8 +4,11 @@
  * into property notifications, client records and event records. */
 #include "config.h"
 
+#include <errno.h>
 #include <netdb.h>
 #include <string.h>
+#include <sys/resource.h>
+#include <unistd.h>
 
 #include "shoal-client-record.h"
 #include "shoal-event-record.h"
@@ -21,6 +24,10 @@
 #define PREFETCH_MIN     ((guint64) 16 << 20)
 #define PREFETCH_MAX     ((guint64) 256 << 20)
 #define PREFETCH_CHUNK   ((guint64) 4 << 20)
+/* The session thread paces the multicast: woken late, it loses sending time it cannot make
+ * up (the pacer banks at most a millisecond), so it runs a little ahead of the rest of the
+ * machine where it may (root, or CAP_SYS_NICE). */
+#define SESSION_NICE     (-5)
 
 typedef struct
 {
@@ -640,6 +647,11 @@ session_thread (gpointer data)
   guint32 n_blocks = shoal_layout_n_blocks (&self->config.layout);
   Prefetcher prefetcher;
 
+#ifdef __linux__
+  if (setpriority (PRIO_PROCESS, (id_t) gettid (), SESSION_NICE) != 0)
+    g_debug ("session %s: the sending thread keeps its priority: %s", self->id,
+             g_strerror (errno));
+#endif
   prefetcher_init (&prefetcher, self->prefetch_func, self->read_data);
   for (;;)
     {
