@@ -8,6 +8,8 @@
 #include "config.h"
 
 #include <errno.h>
+#include <sys/resource.h>
+#include <unistd.h>
 #include <glib/gstdio.h>
 #include <gnutls/crypto.h>
 #include <string.h>
@@ -27,6 +29,10 @@
 /* Two writers: one hashes while the other waits on the disk, and the disk sees two writes
  * in flight instead of one. */
 #define N_WORKERS        2
+/* The receive loop drains the socket: late, the kernel drops what overflows it and only
+ * repair brings that back. The writers' lag is what back-pressure handles, so the loop runs
+ * ahead of them where it may (root, or CAP_SYS_NICE). */
+#define RECEIVE_NICE     (-5)
 
 typedef struct
 {
@@ -524,6 +530,10 @@ receive_multicast (ShoalReception *self, GCancellable *cancellable, GError **err
 
   if (!shoal_transport_open (self->transport, error))
     return FALSE;
+#ifdef __linux__
+  if (setpriority (PRIO_PROCESS, (id_t) gettid (), RECEIVE_NICE) != 0)
+    g_debug ("the receive loop keeps its priority: %s", g_strerror (errno));
+#endif
   log_msg (self, 1, "joined the multicast group; waiting for the session");
   for (;;)
     {
