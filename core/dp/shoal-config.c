@@ -27,7 +27,7 @@ shoal_config_new (void)
   c->ttl = 1;
   c->mtu = 1500;
   c->transport = g_strdup ("auto");
-  c->max_rate = (guint64) 2000 * 1000 * 1000;
+  c->max_rate = (guint64) 2500 * 1000 * 1000;
   c->min_rate = 10 * 1000 * 1000;
   c->auto_start = TRUE;
   c->max_wait = 0;
