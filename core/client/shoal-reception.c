@@ -72,7 +72,7 @@ struct _ShoalReception
   GThread     *journal_thread;
   GMutex       journal_lock;
   GCond        journal_cond;
-  guint8      *journal_pending;    /* under lock: a journal image to flush and save */
+  guint8      *journal_pending;    /* under lock: a journal image to save */
   gboolean     journal_stop;       /* under lock */
   GError      *journal_error;      /* under lock: the first failure */
 };
@@ -436,7 +436,7 @@ load_journal (ShoalReception *self)
   g_autoptr(GError) read_error = NULL;
   g_autofree char *data = NULL;
   g_autofree guint8 *buf = NULL;
-  gsize len, bitmap = (self->n_blocks + 7) / 8;
+  gsize len;
   guint32 n = 0, done = 0, bad = 0;
 
   if (self->cfg.journal_path == NULL)
@@ -448,7 +448,7 @@ load_journal (ShoalReception *self)
       return;
     }
   memcpy (&n, data + 36, len >= 40 ? 4 : 0);
-  if (len != 40 + bitmap || memcmp (data, JOURNAL_MAGIC, 4) != 0
+  if (len != journal_size (self) || memcmp (data, JOURNAL_MAGIC, 4) != 0
       || memcmp (data + 4, self->identity, 32) != 0 || GUINT32_FROM_LE (n) != self->n_blocks)
     {
       log_msg (self, 2, "the resume journal %s belongs to another package or is damaged; "

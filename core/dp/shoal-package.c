@@ -503,6 +503,75 @@ get_fd (ShoalPackage *self,
   return fd;
 }
 
+typedef gboolean (*SpanFunc) (ShoalPackage *self, const ShoalManifestFile *f, int fd,
+                              guint64 in_file, guint8 *buf, gsize n, GError **error);
+
+/* Splits [offset, offset+len) of the package stream, which must lie within it, at file
+ * boundaries and calls @func on each file's part with the file open; @buf, when not NULL,
+ * advances with the stream. Empty files take no stream bytes. */
+static gboolean
+for_each_span (ShoalPackage *self,
+               guint64       offset,
+               guint8       *buf,
+               gsize         len,
+               SpanFunc      func,
+               GError      **error)
+{
+  for (int index = shoal_manifest_find_file (self->manifest, offset); len > 0; index++)
+    {
+      const ShoalManifestFile *f = shoal_manifest_get_file (self->manifest, (guint) index);
+      guint64 in_file = offset - f->offset;
+      gsize n = (gsize) MIN ((guint64) len, f->size - in_file);
+      int fd;
+
+      if (f->size == 0)
+        continue;
+      if ((fd = get_fd (self, (guint) index, error)) < 0
+          || !func (self, f, fd, in_file, buf, n, error))
+        return FALSE;
+      if (buf != NULL)
+        buf += n;
+      len -= n;
+      offset += n;
+    }
+  return TRUE;
+}
+
+static gboolean
+read_span (ShoalPackage *self, const ShoalManifestFile *f, int fd, guint64 in_file,
+           guint8 *buf, gsize n, GError **error)
+{
+  while (n > 0)
+    {
+      gssize r = pread (fd, buf, n, (off_t) in_file);
+
+      if (r < 0 && errno == EINTR)
+        continue;
+      if (r < 0)
+        {
+          int saved = errno;
+
+          g_set_error (error, SHOAL_PACKAGE_ERROR, SHOAL_PACKAGE_ERROR_READ,
+                       "package %s: reading %s at offset %" G_GUINT64_FORMAT ": %s",
+                       shoal_package_get_name (self), f->path, in_file, g_strerror (saved));
+          return FALSE;
+        }
+      if (r == 0)
+        {
+          g_set_error (error, SHOAL_PACKAGE_ERROR, SHOAL_PACKAGE_ERROR_SHORT,
+                       "package %s: %s ends at offset %" G_GUINT64_FORMAT ", but the "
+                       "manifest says it has %" G_GUINT64_FORMAT " bytes (changed since "
+                       "import?)", shoal_package_get_name (self), f->path, in_file,
+                       f->size);
+          return FALSE;
+        }
+      buf += r;
+      n -= (gsize) r;
+      in_file += (guint64) r;
+    }
+  return TRUE;
+}
+
 gboolean
 shoal_package_read (ShoalPackage *self,
                     guint64       offset,
@@ -511,7 +580,6 @@ shoal_package_read (ShoalPackage *self,
                     GError      **error)
 {
   guint64 total;
-  int index;
 
   g_return_val_if_fail (SHOAL_IS_PACKAGE (self), FALSE);
   g_return_val_if_fail (buf != NULL || len == 0, FALSE);
@@ -525,56 +593,14 @@ shoal_package_read (ShoalPackage *self,
                    offset + len - 1, total);
       return FALSE;
     }
-  if (len == 0)
-    return TRUE;
+  return for_each_span (self, offset, buf, len, read_span, error);
+}
 
-  index = shoal_manifest_find_file (self->manifest, offset);
-  while (len > 0)
-    {
-      const ShoalManifestFile *f = shoal_manifest_get_file (self->manifest, (guint) index);
-      guint64 in_file = offset - f->offset;
-      gsize n = (gsize) MIN ((guint64) len, f->size - in_file);
-      int fd;
-
-      if (f->size == 0)
-        {
-          index++;
-          continue;
-        }
-      if ((fd = get_fd (self, (guint) index, error)) < 0)
-        return FALSE;
-      while (n > 0)
-        {
-          gssize r = pread (fd, buf, n, (off_t) in_file);
-
-          if (r < 0 && errno == EINTR)
-            continue;
-          if (r < 0)
-            {
-              int saved = errno;
-
-              g_set_error (error, SHOAL_PACKAGE_ERROR, SHOAL_PACKAGE_ERROR_READ,
-                           "package %s: reading %s at offset %" G_GUINT64_FORMAT ": %s",
-                           shoal_package_get_name (self), f->path, in_file, g_strerror (saved));
-              return FALSE;
-            }
-          if (r == 0)
-            {
-              g_set_error (error, SHOAL_PACKAGE_ERROR, SHOAL_PACKAGE_ERROR_SHORT,
-                           "package %s: %s ends at offset %" G_GUINT64_FORMAT ", but the "
-                           "manifest says it has %" G_GUINT64_FORMAT " bytes (changed since "
-                           "import?)", shoal_package_get_name (self), f->path, in_file,
-                           f->size);
-              return FALSE;
-            }
-          buf += r;
-          n -= (gsize) r;
-          len -= (gsize) r;
-          in_file += (guint64) r;
-          offset += (guint64) r;
-        }
-      index++;
-    }
+static gboolean
+prefetch_span (ShoalPackage *self, const ShoalManifestFile *f, int fd, guint64 in_file,
+               guint8 *buf, gsize n, GError **error)
+{
+  posix_fadvise (fd, (off_t) in_file, (off_t) n, POSIX_FADV_WILLNEED);
   return TRUE;
 }
 
@@ -584,28 +610,12 @@ shoal_package_prefetch (ShoalPackage *self,
                         guint64       len)
 {
   guint64 total;
-  int index;
 
   g_return_if_fail (SHOAL_IS_PACKAGE (self));
 
   total = shoal_manifest_get_total_size (self->manifest);
-  if (offset >= total)
-    return;
-  len = MIN (len, total - offset);
-  index = shoal_manifest_find_file (self->manifest, offset);
-  while (len > 0 && index >= 0 && (guint) index < shoal_manifest_get_n_files (self->manifest))
-    {
-      const ShoalManifestFile *f = shoal_manifest_get_file (self->manifest, (guint) index);
-      guint64 in_file = offset - f->offset;
-      guint64 n = MIN (len, f->size - in_file);
-      int fd;
-
-      if (n > 0 && (fd = get_fd (self, (guint) index, NULL)) >= 0)
-        posix_fadvise (fd, (off_t) in_file, (off_t) n, POSIX_FADV_WILLNEED);
-      len -= n;
-      offset += n;
-      index++;
-    }
+  if (offset < total)
+    for_each_span (self, offset, NULL, (gsize) MIN (len, total - offset), prefetch_span, NULL);
 }
 
 void

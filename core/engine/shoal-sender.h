@@ -136,8 +136,8 @@ void          shoal_sender_start_now    (ShoalSender      *self,
                                          gint64            now);
 gboolean      shoal_sender_is_finished  (ShoalSender      *self);
 guint64       shoal_sender_get_rate     (ShoalSender      *self);
-/* The rate to pace at now: the target, halved or zero while a member's buffer is filling up
- * (back-pressure). */
+/* The rate to pace at now: the target, halved while a member's block buffer is half full
+ * (back-pressure; at three quarters shoal_sender_next_run() sends no data at all). */
 guint64       shoal_sender_get_send_rate (ShoalSender     *self,
                                          gint64            now);
 /* The first pass's next block (n_blocks once it is complete). */

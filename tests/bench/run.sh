@@ -109,9 +109,9 @@ kill_tree() {
   kill "$p" 2>/dev/null || true
 }
 
-# Everything this script started lives in its namespaces or below its own jobs.
-# Stops every process in the lab's namespaces: TERM, then KILL what is left after a second
-# (a udp-sender that outlived a timeout kept its port, and the next run could not bind it).
+# Everything this script started lives in its namespaces or below its own jobs: TERM, then
+# KILL what is left after a second (a udp-sender that outlived a timeout kept its port, and
+# the next run could not bind it).
 kill_lab() {
   local ns pid sig left
   for sig in TERM KILL; do
